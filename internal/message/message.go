@@ -113,6 +113,9 @@ func (c *Comment) Validate() error {
 			return err
 		}
 	}
+	if !ValidTenant(c.Tenant) {
+		return &FieldError{"tenant", "must be 1-64 characters of a-z, 0-9, '-' or '_'"}
+	}
 	if c.ThreadLang != "" && !validLangCode(c.ThreadLang) {
 		return &FieldError{"thread_lang", "must be a two-letter ISO 639-1 code such as \"fr\""}
 	}
@@ -244,4 +247,28 @@ type DeadLetter struct {
 	Partition int       `json:"partition"`
 	Offset    int64     `json:"offset"`
 	FailedAt  time.Time `json:"failed_at"`
+}
+
+// ValidTenant reports whether name is a valid tenant name: 1 to 64 characters
+// of a-z, 0-9, '-' and '_'. The narrow alphabet keeps tenant names safe inside
+// Redis keys, where '{' or '}' would break the cluster hash tag, and inside
+// the "tenant/author_id" Kafka key.
+func ValidTenant(name string) bool {
+	if len(name) == 0 || len(name) > 64 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Flagged is a comment the classifier sends to human review, with the
+// verdict that flagged it. It is what the review queue enqueues.
+type Flagged struct {
+	Comment *Comment
+	Verdict Verdict
 }

@@ -1,0 +1,152 @@
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/vigie-moderation/vigie/internal/kafkaio"
+	"github.com/vigie-moderation/vigie/internal/redisio"
+)
+
+// Default service addresses, as started by scripts/services.sh.
+const (
+	DefaultKafka = "127.0.0.1:19092"
+	DefaultRedis = "127.0.0.1:16379"
+)
+
+func needServices(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("needs a real %s; skipped because -short was given (make test runs it)", what)
+	}
+}
+
+// KafkaBrokers returns the brokers of the test Kafka ($VIGIE_TEST_KAFKA,
+// default 127.0.0.1:19092) after checking that they answer.
+func KafkaBrokers(t testing.TB) []string {
+	t.Helper()
+	needServices(t, "Kafka")
+	addr := os.Getenv("VIGIE_TEST_KAFKA")
+	if addr == "" {
+		addr = DefaultKafka
+	}
+	brokers := strings.Split(addr, ",")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := kafkaio.Ping(ctx, brokers); err != nil {
+		t.Fatalf("Kafka at %s does not answer (%v): start it with `make services-up` or run `make test`", addr, err)
+	}
+	return brokers
+}
+
+// Redis returns a client of the test redis-server ($VIGIE_TEST_REDIS,
+// default 127.0.0.1:16379), closed when the test ends.
+func Redis(t testing.TB) *redis.Client {
+	t.Helper()
+	needServices(t, "Redis")
+	addr := os.Getenv("VIGIE_TEST_REDIS")
+	if addr == "" {
+		addr = DefaultRedis
+	}
+	c, err := redisio.Open(context.Background(), addr)
+	if err != nil {
+		t.Fatalf("Redis at %s does not answer (%v): start it with `make services-up` or run `make test`", addr, err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// RedisAddr returns the address of the test redis-server after checking it answers.
+func RedisAddr(t testing.TB) string {
+	t.Helper()
+	Redis(t)
+	if addr := os.Getenv("VIGIE_TEST_REDIS"); addr != "" {
+		return addr
+	}
+	return DefaultRedis
+}
+
+// Name returns prefix followed by a random suffix, for topics, groups and
+// tenants that no other test uses.
+func Name(prefix string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "-" + hex.EncodeToString(b[:])
+}
+
+// Topics creates a fresh set of pipeline topics with the given partition
+// count and deletes them when the test ends.
+func Topics(t testing.TB, brokers []string, partitions int) kafkaio.Topics {
+	t.Helper()
+	base := Name("t")
+	topics := kafkaio.Topics{
+		Comments: base + ".comments", Verdicts: base + ".verdicts",
+		Decisions: base + ".decisions", DLQ: base + ".dlq",
+	}
+	var specs []kafkaio.TopicSpec
+	for _, name := range topics.All() {
+		specs = append(specs, kafkaio.TopicSpec{Name: name, Partitions: partitions, ReplicationFactor: 1})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := kafkaio.EnsureTopics(ctx, brokers, specs); err != nil {
+		t.Fatalf("creating test topics: %v", err)
+	}
+	t.Cleanup(func() {
+		c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+		_, _ = c.DeleteTopics(context.Background(), &kafka.DeleteTopicsRequest{Topics: topics.All()})
+	})
+	return topics
+}
+
+// ReadAll consumes topic from the beginning (no consumer group) until want
+// records were read or the timeout passes, and returns what it read.
+func ReadAll(t testing.TB, brokers []string, topic string, want int, timeout time.Duration) []kafka.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+	meta, err := c.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+	if err != nil || len(meta.Topics) != 1 {
+		t.Fatalf("reading metadata of %s: %v", topic, err)
+	}
+	out := make(chan kafka.Message, 1024)
+	for _, p := range meta.Topics[0].Partitions {
+		r := kafka.NewReader(kafka.ReaderConfig{
+			Brokers: brokers, Topic: topic, Partition: p.ID, MinBytes: 1, MaxBytes: 8 << 20,
+			MaxWait: 100 * time.Millisecond,
+		})
+		go func() {
+			defer r.Close()
+			for {
+				m, err := r.ReadMessage(ctx)
+				if err != nil {
+					return
+				}
+				select {
+				case out <- m:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	var got []kafka.Message
+	for len(got) < want {
+		select {
+		case m := <-out:
+			got = append(got, m)
+		case <-ctx.Done():
+			return got
+		}
+	}
+	return got
+}
