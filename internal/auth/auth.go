@@ -61,7 +61,9 @@ type Static struct{ entries []staticEntry }
 func NewStatic() *Static { return &Static{} }
 
 // Add registers token for principal p.
-func (s *Static) Add(token string, p Principal) { s.entries = append(s.entries, staticEntry{Hash(token), p}) }
+func (s *Static) Add(token string, p Principal) {
+	s.entries = append(s.entries, staticEntry{Hash(token), p})
+}
 
 // Authenticate implements Authenticator.
 func (s *Static) Authenticate(_ context.Context, token string) (Principal, error) {
