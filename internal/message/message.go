@@ -266,9 +266,10 @@ func ValidTenant(name string) bool {
 	return true
 }
 
-// Flagged is a comment the classifier sends to human review, with the
-// verdict that flagged it. It is what the review queue enqueues.
-type Flagged struct {
+// Classified is a comment together with the verdict the classifier gave it:
+// what the classify role hands to the review queue, which enqueues the
+// flagged ones and applies author bans, trust and premoderation to all.
+type Classified struct {
 	Comment *Comment
 	Verdict Verdict
 }
