@@ -5,4 +5,27 @@
 // It writes verdicts to Kafka and hands flagged comments to a Sink (the review
 // queue); it must not reach into the review queue's Redis keys itself, nor
 // serve HTTP beyond its health and metrics endpoints.
+//
+// The classifier (Engine) works in four steps, each explained in the
+// verdict it produces:
+//
+//  1. Normalizer folds the text into a matching form — compatibility
+//     decomposition, case folding, accents, zero-width and format characters,
+//     look-alike letters from other scripts, leetspeak and spaced-out letters
+//     undone when they yield a known word — keeping a map back to the
+//     original bytes, so every match points at the span a moderator sees.
+//  2. A detector picks the comment's language among the configured ones:
+//     function words first, then lingua-go in low-accuracy mode on a bounded
+//     prefix, then its high-accuracy mode only when unsure; short or
+//     ambiguous texts fall back to the thread's language, then the tenant's.
+//  3. The rule set of that language (a YAML rule file, see docs/rules.md)
+//     matches lexicons on tokens, aims insults at people (second person,
+//     @mentions, vocatives) and guards quoted and reported speech; spam and
+//     style signals (links, phone numbers, addresses, stuffing, shouting,
+//     duplicates, velocity) add their weights.
+//  4. Weights sum per category into a spam and a troll score, which the
+//     tenant's Policy maps to allow, review or reject.
+//
+// CheckStream and Evaluate are the offline entry points behind `vigie check`
+// and `vigie eval`.
 package classify

@@ -1,0 +1,484 @@
+package classify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/vigie-moderation/vigie/internal/message"
+)
+
+// EngineConfig configures an Engine.
+type EngineConfig struct {
+	// Languages are the ISO 639-1 codes detection chooses between. Default
+	// DefaultLanguages (fr, en, de, es, it, pt, nl). Every lingua model of
+	// these languages is loaded at start.
+	Languages []string
+	// RulesPath is the YAML rule file. Default "": the rule file built into
+	// the binary (classify/rules/default.yaml).
+	RulesPath string
+	// Logger receives reload messages. Default: a discarding logger.
+	Logger *logrus.Entry
+	// Signals holds the state of the duplicate and velocity signals. Default
+	// nil: those signals are off (use NewMemorySignals for one process).
+	Signals Signals
+}
+
+// Engine is the rule-based classifier: normalise, detect the language,
+// match the rules of that language, score, decide. It is safe for concurrent
+// use; the rule set can be swapped while it runs (Reload, WatchRules).
+type Engine struct {
+	cfg     EngineConfig
+	log     *logrus.Entry
+	det     *detector
+	rules   atomic.Pointer[RuleSet]
+	reload  sync.Mutex // serialises reloads
+	signals Signals
+	now     func() time.Time
+}
+
+// NewEngine loads the rule file and the language models. A bad rule file
+// returns a *RuleErrors naming each problem's line.
+func NewEngine(cfg EngineConfig) (*Engine, error) {
+	log := cfg.Logger
+	if log == nil {
+		l := logrus.New()
+		l.SetOutput(discard{})
+		log = logrus.NewEntry(l)
+	}
+	e := &Engine{cfg: cfg, log: log, signals: cfg.Signals, now: time.Now}
+	rs, err := loadRules(cfg.RulesPath)
+	if err != nil {
+		return nil, err
+	}
+	e.rules.Store(rs)
+	det, err := newDetector(cfg.Languages)
+	if err != nil {
+		return nil, fmt.Errorf("configuring language detection: %w", err)
+	}
+	e.det = det
+	return e, nil
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+func loadRules(path string) (*RuleSet, error) {
+	if path == "" {
+		return ParseRules("default.yaml", defaultRules)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading rule file: %w", err)
+	}
+	return ParseRules(path, data)
+}
+
+// Ruleset returns the hash of the active rule set.
+func (e *Engine) Ruleset() string { return e.rules.Load().Hash() }
+
+// Reload re-reads RulesPath. On any error the running rule set stays in
+// place and the error says why the new file was refused.
+func (e *Engine) Reload() error {
+	e.reload.Lock()
+	defer e.reload.Unlock()
+	rs, err := loadRules(e.cfg.RulesPath)
+	if err != nil {
+		return err
+	}
+	e.rules.Store(rs)
+	return nil
+}
+
+// minFingerprintWords: shorter texts are not fingerprinted for duplicates.
+const minFingerprintWords = 6
+
+// Classify implements Classifier.
+func (e *Engine) Classify(ctx context.Context, c *message.Comment, p Policy) (message.Verdict, error) {
+	p = policyOrDefault(p)
+	rs := e.rules.Load()
+	n := rs.norm.Prepare(c.Text)
+	links := rs.scanLinks(n)
+	emails := scanEmails(n, func(s string) bool { return rs.tlds[s] || rs.wordTLDs[s] })
+	skip := append(append([]span(nil), links...), emails...)
+	markInLink(n, skip)
+
+	lang := e.language(n, skip, c, p)
+	lr := rs.rules(lang.Code)
+
+	ms := make([]scored, 0, 8)
+	ms = rs.matchLexicons(lr, lang.Code, n.Tokens, ms)
+	ms = rs.spamSignals(n, links, emails, ms)
+	ms = rs.styleSignals(n, ms)
+	if lang.Source == "detected" && c.ThreadLang != "" && lang.Code != c.ThreadLang &&
+		lang.Confidence >= rs.sig.LanguageMismatch.Min && rs.sig.LanguageMismatch.Weight > 0 {
+		ms = append(ms, scored{cat: CategorySpam, m: message.Match{
+			Rule: "spam.language_mismatch", Label: "language_mismatch", Weight: rs.sig.LanguageMismatch.Weight,
+			Start: 0, End: len(c.Text), Normalized: lang.Code + "!=" + c.ThreadLang,
+		}})
+	}
+	if e.signals != nil {
+		var err error
+		if ms, err = e.observe(ctx, rs, c, n, ms); err != nil {
+			return message.Verdict{}, err
+		}
+	}
+	v := message.Verdict{
+		V: message.Version, Tenant: c.Tenant, CommentID: c.ID, Language: lang,
+		Ruleset: rs.Hash(), ClassifiedAt: e.now().UTC(),
+	}
+	v.Scores, v.Labels, v.Matches = score(ms, p)
+	v.Action = p.Action(v.Scores)
+	return v, nil
+}
+
+func policyOrDefault(p Policy) Policy {
+	d := DefaultPolicy()
+	if p.SpamReview == 0 && p.SpamReject == 0 && p.TrollReview == 0 && p.TrollReject == 0 {
+		d.DefaultLanguage = p.DefaultLanguage
+		p = d
+	}
+	if p.DefaultLanguage == "" {
+		p.DefaultLanguage = DefaultPolicy().DefaultLanguage
+	}
+	return p
+}
+
+// minDetectConfidence: below it detection counts as ambiguous and the
+// thread's language (then the tenant's) is used instead.
+const minDetectConfidence = 0.5
+
+func (e *Engine) language(n *Normalized, skip []span, c *message.Comment, p Policy) message.Language {
+	d := e.det.detect(n, skip)
+	switch {
+	case d.code != "" && d.confidence >= minDetectConfidence:
+		return message.Language{Code: d.code, Confidence: round3(d.confidence), Source: "detected"}
+	case c.ThreadLang != "":
+		return message.Language{Code: c.ThreadLang, Source: "thread"}
+	}
+	return message.Language{Code: p.DefaultLanguage, Source: "tenant"}
+}
+
+func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
+
+func markInLink(n *Normalized, spans []span) {
+	for _, s := range spans {
+		for i := range n.Tokens {
+			t := &n.Tokens[i]
+			if t.fstart < s.fend && t.fend > s.fstart {
+				t.InLink = true
+			}
+		}
+	}
+}
+
+func (e *Engine) observe(ctx context.Context, rs *RuleSet, c *message.Comment, n *Normalized, ms []scored) ([]scored, error) {
+	at := c.CreatedAt
+	if at.IsZero() {
+		at = e.now()
+	}
+	author := c.Author.ID
+	if author == "" {
+		author = "anonymous"
+	}
+	cnt, err := e.signals.Observe(ctx, Observation{
+		Tenant: c.Tenant, CommentID: c.ID, AuthorID: author,
+		Fingerprint: SimHash(n.Tokens, minFingerprintWords), At: at, Window: rs.sigWindow,
+	})
+	if err != nil {
+		return ms, fmt.Errorf("reading spam signals: %w", err)
+	}
+	whole := func(rule, label string, w float64, detail string) {
+		ms = append(ms, scored{cat: CategorySpam, m: message.Match{
+			Rule: rule, Label: label, Weight: w, Start: 0, End: len(c.Text), Normalized: detail,
+		}})
+	}
+	if s := rs.sig.Duplicate; s.Weight > 0 && float64(cnt.Duplicates) >= s.Min {
+		whole("spam.duplicate", "duplicate", s.Weight, fmt.Sprintf("%d near-identical comments", cnt.Duplicates))
+	}
+	if s := rs.sig.DuplicateAuthors; s.Weight > 0 && float64(cnt.DuplicateAuthors) >= s.Min {
+		whole("spam.duplicate_authors", "duplicate", s.Weight, fmt.Sprintf("%d authors posted it", cnt.DuplicateAuthors))
+	}
+	if s := rs.sig.Velocity; s.Weight > 0 && float64(cnt.AuthorComments) >= s.Min {
+		whole("spam.velocity", "velocity", s.Weight, fmt.Sprintf("%d comments in %s", cnt.AuthorComments, rs.sigWindow))
+	}
+	return ms, nil
+}
+
+// score sums weights per category, clamps to [0, 1], and lists the labels
+// of every category that reached its review threshold.
+func score(ms []scored, p Policy) (message.Scores, []string, []message.Match) {
+	var s message.Scores
+	byLabel := map[string]float64{}
+	for _, m := range ms {
+		switch m.cat {
+		case CategorySpam:
+			s.Spam += m.m.Weight
+		case CategoryTroll:
+			s.Troll += m.m.Weight
+		}
+	}
+	s.Spam = clamp01(round3(s.Spam))
+	s.Troll = clamp01(round3(s.Troll))
+	flagged := map[Category]bool{
+		CategorySpam:  s.Spam >= p.SpamReview,
+		CategoryTroll: s.Troll >= p.TrollReview,
+	}
+	// A guard cancels most of the match just before it; count labels net.
+	for i, m := range ms {
+		if !flagged[m.cat] || m.m.Label == "guard" {
+			continue
+		}
+		w := m.m.Weight
+		if i+1 < len(ms) && ms[i+1].m.Label == "guard" {
+			w += ms[i+1].m.Weight
+		}
+		byLabel[m.m.Label] += w
+	}
+	labels := make([]string, 0, 4)
+	if flagged[CategoryTroll] {
+		labels = append(labels, string(CategoryTroll))
+	}
+	if flagged[CategorySpam] {
+		labels = append(labels, string(CategorySpam))
+	}
+	if s.Spam > s.Troll && len(labels) == 2 {
+		labels[0], labels[1] = labels[1], labels[0]
+	}
+	sub := make([]string, 0, len(byLabel))
+	for l, w := range byLabel {
+		if w >= 0.05 {
+			sub = append(sub, l)
+		}
+	}
+	sort.Slice(sub, func(i, j int) bool {
+		if byLabel[sub[i]] != byLabel[sub[j]] {
+			return byLabel[sub[i]] > byLabel[sub[j]]
+		}
+		return sub[i] < sub[j]
+	})
+	labels = append(labels, sub...)
+	out := make([]message.Match, len(ms))
+	for i, m := range ms {
+		m.m.Weight = round3(m.m.Weight)
+		out[i] = m.m
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return s, labels, out
+}
+
+func clamp01(f float64) float64 { return max(0, min(1, f)) }
+
+// spamSignals turns scanned links, addresses and phone numbers, keyword
+// stuffing and flooding into matches.
+func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored) []scored {
+	add := func(rule, label string, w float64, fs, fe int, norm string) {
+		if w <= 0 {
+			return
+		}
+		s, e := n.Span(fs, fe)
+		ms = append(ms, scored{cat: CategorySpam, m: message.Match{Rule: rule, Label: label, Weight: w, Start: s, End: e, Normalized: norm}})
+	}
+	sg := &rs.sig
+	linkChars := 0
+	var shortened, unusual, obfuscated bool
+	for i, l := range links {
+		w := sg.Link.Weight
+		if float64(i) >= max(sg.Link.Min, 1) {
+			w = 0
+		}
+		host := l.link.host
+		add("spam.link", "link", w, l.fstart, l.fend, n.Folded[l.fstart:l.fend])
+		linkChars += l.fend - l.fstart
+		if rs.shorteners[host] && !shortened {
+			shortened = true
+			add("spam.shortener", "shortener", sg.Shortener.Weight, l.fstart, l.fend, host)
+		}
+		if rs.unusualTLDs[l.link.tld] && !unusual {
+			unusual = true
+			add("spam.unusual_tld", "unusual_tld", sg.UnusualTLD.Weight, l.fstart, l.fend, "."+l.link.tld)
+		}
+		if l.link.obfuscated && !obfuscated {
+			obfuscated = true
+			add("spam.obfuscated_link", "obfuscated_link", sg.ObfuscatedLink.Weight, l.fstart, l.fend, host)
+		}
+	}
+	if len(links) > 0 {
+		nonSpace := 0
+		for _, r := range n.Folded {
+			if !unicode.IsSpace(r) {
+				nonSpace++
+			}
+		}
+		if nonSpace > 0 && float64(linkChars)/float64(nonSpace) >= sg.LinkRatio.Min {
+			add("spam.link_ratio", "link_ratio", sg.LinkRatio.Weight, links[0].fstart, links[len(links)-1].fend,
+				fmt.Sprintf("links are %d%% of the text", 100*linkChars/nonSpace))
+		}
+	}
+	for i, em := range emails {
+		w := sg.Email.Weight
+		if i > 0 {
+			w = 0
+		}
+		add("spam.email", "email", w, em.fstart, em.fend, n.Folded[em.fstart:em.fend])
+	}
+	phones := scanPhones(n)
+	for i, ph := range phones {
+		inside := false
+		for _, l := range links {
+			if ph.fstart >= l.fstart && ph.fend <= l.fend {
+				inside = true
+			}
+		}
+		if inside {
+			continue
+		}
+		w := sg.Phone.Weight
+		if i > 0 {
+			w = 0
+		}
+		add("spam.phone", "phone", w, ph.fstart, ph.fend, n.Folded[ph.fstart:ph.fend])
+	}
+	ms = rs.repetition(n, ms, add)
+	return ms
+}
+
+// repetition finds keyword stuffing (one keyword over and over across the
+// text) and flooding (the same word or phrase many times in a row).
+func (rs *RuleSet) repetition(n *Normalized, ms []scored, add func(rule, label string, w float64, fs, fe int, norm string)) []scored {
+	toks := n.Tokens
+	sg := &rs.sig
+	// Flooding: a word or a phrase of up to four words repeated in a row.
+	for size := 1; size <= 4; size++ {
+		need := int(max(sg.Flooding.Min, 2))
+		if size > 1 {
+			need = 3
+		}
+		for i := 0; i+size*need <= len(toks); i++ {
+			reps := 1
+			for j := i + size; j+size <= len(toks); j += size {
+				same := true
+				for k := range size {
+					if toks[i+k].Text != toks[j+k].Text {
+						same = false
+						break
+					}
+				}
+				if !same {
+					break
+				}
+				reps++
+			}
+			if reps >= need {
+				last := i + reps*size - 1
+				add("spam.flooding", "flooding", sg.Flooding.Weight, toks[i].fstart, toks[last].fend,
+					fmt.Sprintf("%q x%d", joinTokens(toks[i:i+size]), reps))
+				return ms
+			}
+		}
+	}
+	// Stuffing: one keyword at least Min times and a fifth of the words.
+	words := 0
+	counts := map[string]int{}
+	for i := range toks {
+		if toks[i].Kind != TokenWord || len(toks[i].Text) < 4 || toks[i].InLink {
+			continue
+		}
+		words++
+		counts[toks[i].Text]++
+	}
+	best, bestN := "", 0
+	for w, c := range counts {
+		if c > bestN || (c == bestN && w < best) {
+			best, bestN = w, c
+		}
+	}
+	if words >= 8 && float64(bestN) >= sg.Stuffing.Min && float64(bestN) >= 0.2*float64(words) {
+		first, last := -1, -1
+		for i := range toks {
+			if toks[i].Text == best {
+				if first < 0 {
+					first = i
+				}
+				last = i
+			}
+		}
+		add("spam.stuffing", "stuffing", sg.Stuffing.Weight, toks[first].fstart, toks[last].fend,
+			fmt.Sprintf("%q x%d", best, bestN))
+	}
+	return ms
+}
+
+// styleSignals scores shouting, punctuation runs and emoji runs on the
+// original text.
+func (rs *RuleSet) styleSignals(n *Normalized, ms []scored) []scored {
+	sg := &rs.sig
+	text := n.Original
+	letters, upper := 0, 0
+	punctStart, punctRun, bestPunct, bestPunctStart := 0, 0, 0, 0
+	emojiStart, emojiRun, bestEmoji, bestEmojiStart, bestEmojiEnd, punctEnd := 0, 0, 0, 0, 0, 0
+	for i, r := range text {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+			}
+		}
+		if r == '!' || r == '?' {
+			if punctRun == 0 {
+				punctStart = i
+			}
+			punctRun++
+			if punctRun > bestPunct {
+				bestPunct, bestPunctStart, punctEnd = punctRun, punctStart, i+1
+			}
+		} else {
+			punctRun = 0
+		}
+		switch {
+		case isEmoji(r):
+			if emojiRun == 0 {
+				emojiStart = i
+			}
+			emojiRun++
+			if emojiRun > bestEmoji {
+				bestEmoji, bestEmojiStart, bestEmojiEnd = emojiRun, emojiStart, i+len(string(r))
+			}
+		case r == '\u200d' || r == '\ufe0f' || (r >= 0x1f3fb && r <= 0x1f3ff) || r == ' ':
+			// Joiners, variation selectors, skin tones and spaces continue a run.
+		default:
+			emojiRun = 0
+		}
+	}
+	if letters >= 20 && float64(upper)/float64(letters) >= sg.Shouting.Min && sg.Shouting.Weight > 0 {
+		ms = append(ms, scored{cat: CategoryTroll, m: message.Match{Rule: "style.shouting", Label: "shouting",
+			Weight: sg.Shouting.Weight, Start: 0, End: len(text), Normalized: fmt.Sprintf("%d%% capitals", 100*upper/letters)}})
+	}
+	if float64(bestPunct) >= max(sg.Punctuation.Min, 2) && sg.Punctuation.Weight > 0 {
+		ms = append(ms, scored{cat: CategoryTroll, m: message.Match{Rule: "style.punctuation", Label: "punctuation",
+			Weight: sg.Punctuation.Weight, Start: bestPunctStart, End: punctEnd, Normalized: text[bestPunctStart:punctEnd]}})
+	}
+	if float64(bestEmoji) >= max(sg.EmojiRun.Min, 2) && sg.EmojiRun.Weight > 0 {
+		ms = append(ms, scored{cat: CategorySpam, m: message.Match{Rule: "style.emoji_run", Label: "emoji_run",
+			Weight: sg.EmojiRun.Weight, Start: bestEmojiStart, End: bestEmojiEnd, Normalized: fmt.Sprintf("%d emoji", bestEmoji)}})
+	}
+	return ms
+}
+
+func isEmoji(r rune) bool {
+	return (r >= 0x1f000 && r <= 0x1faff) || (r >= 0x2600 && r <= 0x27bf) || (r >= 0x2b00 && r <= 0x2bff) ||
+		r == 0x2705 || r == 0x2714 || r == 0x2728 || r == 0x203c || r == 0x2049
+}
+
+// ErrNoRulesPath is returned by WatchRules when the engine runs on the
+// built-in rule file, which cannot change.
+var ErrNoRulesPath = errors.New("no rule file to watch: the engine uses the built-in rules")

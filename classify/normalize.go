@@ -1,0 +1,471 @@
+package classify
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// TokenKind says what sort of token a Token is.
+type TokenKind uint8
+
+// Token kinds.
+const (
+	// TokenWord is a run of letters and digits (a number is a word without letters).
+	TokenWord TokenKind = iota
+	// TokenMention is an @name; its Text holds the name without the "@".
+	TokenMention
+)
+
+// Token is one word of a comment in matching form, with the byte span it came
+// from in the original text.
+type Token struct {
+	// Text is the matching form: NFKC-compatible, lower case, accents and
+	// look-alikes folded, leetspeak undone when that yields a known word,
+	// letter runs longer than two cut to two.
+	Text string
+	// Start and End are byte offsets into the original text, [Start, End).
+	Start, End int
+	Kind       TokenKind
+	// Sentence counts the sentence breaks (. ! ? ; newline) before the token.
+	Sentence int
+	// Quoted is set inside balanced quotation marks (" « » “ ” „).
+	Quoted bool
+	// Disguised is set when the token was rebuilt from spaced letters
+	// (i d i o t) or from leetspeak (c0nn4rd).
+	Disguised bool
+	// InLink is set for tokens inside a URL or an e-mail address.
+	InLink bool
+
+	fstart, fend int // span in Normalized.Folded
+}
+
+// Normalized is a comment prepared for matching: the folded text with a map
+// back to the original bytes, and its tokens.
+type Normalized struct {
+	// Original is the text as received.
+	Original string
+	// Folded is the text folded rune by rune (case, accents, look-alikes,
+	// invisible characters removed). Scanners for links, phone numbers and
+	// e-mail addresses work on it.
+	Folded string
+	// Tokens are the words of the text in matching form.
+	Tokens []Token
+	// ostart and oend give, for each byte of Folded, the span of the original
+	// rune it came from.
+	ostart, oend []int32
+}
+
+// Span maps a byte span of Folded back to the original text.
+func (n *Normalized) Span(fStart, fEnd int) (start, end int) {
+	if len(n.ostart) == 0 || fEnd <= fStart {
+		return 0, 0
+	}
+	if fStart >= len(n.ostart) {
+		fStart = len(n.ostart) - 1
+	}
+	if fEnd > len(n.oend) {
+		fEnd = len(n.oend)
+	}
+	return int(n.ostart[fStart]), int(n.oend[fEnd-1])
+}
+
+// Form returns the matching form of the whole text: tokens in matching form,
+// the punctuation between them folded, whitespace runs collapsed to one
+// space. Normalising a Form again returns it unchanged.
+func (n *Normalized) Form() string {
+	var b strings.Builder
+	b.Grow(len(n.Folded))
+	prevEnd := 0
+	for i := range n.Tokens {
+		t := &n.Tokens[i]
+		fs, fe := t.fstart, t.fend
+		writeGap(&b, n.Folded[prevEnd:fs])
+		if t.Kind == TokenMention {
+			b.WriteByte('@')
+		}
+		b.WriteString(t.Text)
+		prevEnd = fe
+	}
+	writeGap(&b, n.Folded[prevEnd:])
+	return strings.TrimSpace(b.String())
+}
+
+func writeGap(b *strings.Builder, gap string) {
+	space := false
+	for _, r := range gap {
+		if r == ' ' || unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	if space {
+		b.WriteByte(' ')
+	}
+}
+
+// Normalizer turns comment text into matching form. Its dictionary (the words
+// of the active lexicons) decides when leetspeak and spaced letters are
+// undone: only when that yields a known word, so "4x4" and "2017" stay as
+// they are. A Normalizer is immutable and safe for concurrent use.
+type Normalizer struct {
+	dict     map[string]struct{}
+	prefixes map[string]struct{}
+	plens    []int
+}
+
+// NewNormalizer returns a normaliser that resolves disguises into the given
+// words, which must already be in matching form (see FoldString).
+func NewNormalizer(words []string) *Normalizer { return newNormalizer(words, nil) }
+
+func newNormalizer(words, prefixes []string) *Normalizer {
+	nz := &Normalizer{dict: make(map[string]struct{}, len(words)), prefixes: map[string]struct{}{}}
+	for _, w := range words {
+		nz.dict[w] = struct{}{}
+	}
+	lens := map[int]bool{}
+	for _, p := range prefixes {
+		nz.prefixes[p] = struct{}{}
+		lens[len(p)] = true
+	}
+	for l := range lens {
+		nz.plens = append(nz.plens, l)
+	}
+	sort.Ints(nz.plens)
+	return nz
+}
+
+// known reports whether w is a dictionary word, allowing for squeezed letter
+// runs, a plural ending and prefix terms.
+func (nz *Normalizer) known(w string) bool {
+	if nz.knownExact(w) {
+		return true
+	}
+	if s := squeeze(w, 1); s != w && nz.knownExact(s) {
+		return true
+	}
+	for _, suf := range [...]string{"s", "es", "x"} {
+		if len(w) > len(suf)+2 && strings.HasSuffix(w, suf) && nz.knownExact(w[:len(w)-len(suf)]) {
+			return true
+		}
+	}
+	return false
+}
+
+func (nz *Normalizer) knownExact(w string) bool {
+	if _, ok := nz.dict[w]; ok {
+		return true
+	}
+	for _, l := range nz.plens {
+		if l > len(w) {
+			break
+		}
+		if _, ok := nz.prefixes[w[:l]]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// FoldString folds s rune by rune and collapses letter runs, the form lexicon
+// entries are stored in.
+func FoldString(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteString(foldRune(r))
+	}
+	return squeeze(strings.TrimSpace(b.String()), 2)
+}
+
+// Normalize returns the matching form of text (see Normalized.Form).
+func (nz *Normalizer) Normalize(text string) string {
+	n := nz.Prepare(text)
+	return n.Form()
+}
+
+// leetOptions lists what a digit or symbol inside a word may stand for.
+var leetOptions = map[rune]string{
+	'0': "o", '1': "il", '3': "e", '4': "a", '5': "s", '7': "t", '8': "b", '9': "g",
+	'@': "a", '$': "s", '!': "i", '|': "l", '€': "e", '+': "t", '*': "\x00aeiou",
+}
+
+// isLeetSymbol reports symbols that may sit inside a disguised word.
+func isLeetSymbol(r rune) bool {
+	switch r {
+	case '@', '$', '!', '|', '€', '*', '+':
+		return true
+	}
+	return false
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// joinSeparator reports the characters that may separate the letters of a
+// spaced-out word: "i d i o t", "c.o.n", "w-h-a-t-s-a-p-p".
+func joinSeparator(r rune) bool {
+	switch r {
+	case ' ', '.', '-', '_', '/', '\\', '~', ',':
+		return true
+	}
+	return false
+}
+
+type frune struct {
+	r          rune
+	start, end int32 // span in Folded
+}
+
+// rawToken is a token before rejoining, in folded coordinates.
+type rawToken struct {
+	fstart, fend int
+	mention      bool
+	runes        int
+}
+
+// Prepare folds text, tokenises it and resolves disguises.
+func (nz *Normalizer) Prepare(text string) *Normalized {
+	n := &Normalized{Original: text}
+	var fb strings.Builder
+	fb.Grow(len(text))
+	ostart := make([]int32, 0, len(text)+8)
+	oend := make([]int32, 0, len(text)+8)
+	for i, r := range text {
+		w := utf8.RuneLen(r)
+		if r == utf8.RuneError {
+			_, w = utf8.DecodeRuneInString(text[i:])
+		}
+		f := foldRune(r)
+		fb.WriteString(f)
+		for range len(f) {
+			ostart = append(ostart, int32(i))
+			oend = append(oend, int32(i+w))
+		}
+	}
+	n.Folded = fb.String()
+	n.ostart, n.oend = ostart, oend
+	n.Tokens = nz.tokenize(n)
+	return n
+}
+
+func (nz *Normalizer) tokenize(n *Normalized) []Token {
+	f := n.Folded
+	runes := make([]frune, 0, len(f))
+	for i, r := range f {
+		runes = append(runes, frune{r: r, start: int32(i), end: int32(i + utf8.RuneLen(r))})
+	}
+	raws := make([]rawToken, 0, len(runes)/4+1)
+	for i := 0; i < len(runes); {
+		r := runes[i].r
+		switch {
+		case r == '@' && i+1 < len(runes) && isWordRune(runes[i+1].r) && (i == 0 || !isWordRune(runes[i-1].r)):
+			j := i + 1
+			for j < len(runes) && (isWordRune(runes[j].r) || runes[j].r == '_') {
+				j++
+			}
+			raws = append(raws, rawToken{fstart: int(runes[i].start), fend: int(runes[j-1].end), mention: true, runes: j - i - 1})
+			i = j
+		case isWordRune(r):
+			j := i
+			for j < len(runes) {
+				c := runes[j].r
+				if isWordRune(c) {
+					j++
+					continue
+				}
+				if isLeetSymbol(c) {
+					k := j
+					for k < len(runes) && isLeetSymbol(runes[k].r) {
+						k++
+					}
+					if k < len(runes) && isWordRune(runes[k].r) && k-j <= 3 {
+						j = k
+						continue
+					}
+				}
+				break
+			}
+			raws = append(raws, rawToken{fstart: int(runes[i].start), fend: int(runes[j-1].end), runes: j - i})
+			i = j
+		default:
+			i++
+		}
+	}
+	toks := make([]Token, 0, len(raws))
+	sentence := 0
+	quoted := false
+	quoteOpenAt := -1
+	prevEnd := 0
+	for i := 0; i < len(raws); {
+		rt := raws[i]
+		gap := f[prevEnd:rt.fstart]
+		for _, c := range gap {
+			switch c {
+			case '.', '!', '?', ';', '\n', ':':
+				sentence++
+			case '"':
+				quoted = !quoted
+				if quoted {
+					quoteOpenAt = len(toks)
+				}
+			}
+		}
+		// Rejoin single letters separated by single separators.
+		if !rt.mention && rt.runes == 1 {
+			j := i + 1
+			for j < len(raws) && !raws[j].mention && raws[j].runes == 1 {
+				g := f[raws[j-1].fend:raws[j].fstart]
+				if utf8.RuneCountInString(g) != 1 || !joinSeparator(rune(g[0])) {
+					break
+				}
+				j++
+			}
+			if j-i >= 3 {
+				var jb strings.Builder
+				for k := i; k < j; k++ {
+					jb.WriteString(f[raws[k].fstart:raws[k].fend])
+				}
+				word, _ := nz.resolve(jb.String())
+				if j-i >= 4 || nz.known(word) {
+					toks = append(toks, Token{
+						Text: squeeze(word, 2), fstart: rt.fstart, fend: raws[j-1].fend,
+						Sentence: sentence, Quoted: quoted, Disguised: true,
+					})
+					prevEnd = raws[j-1].fend
+					i = j
+					continue
+				}
+			}
+		}
+		raw := f[rt.fstart:rt.fend]
+		t := Token{fstart: rt.fstart, fend: rt.fend, Sentence: sentence, Quoted: quoted}
+		if rt.mention {
+			t.Kind = TokenMention
+			t.Text = raw[1:]
+		} else {
+			word, leet := nz.resolve(raw)
+			t.Text = squeeze(word, 2)
+			t.Disguised = leet
+		}
+		toks = append(toks, t)
+		prevEnd = rt.fend
+		i++
+	}
+	for _, c := range f[prevEnd:] {
+		if c == '"' {
+			quoted = !quoted
+		}
+	}
+	if quoted && quoteOpenAt >= 0 {
+		// An unbalanced quotation mark quotes nothing.
+		for k := quoteOpenAt; k < len(toks); k++ {
+			toks[k].Quoted = false
+		}
+	}
+	for k := range toks {
+		toks[k].Start, toks[k].End = n.Span(toks[k].fstart, toks[k].fend)
+	}
+	return toks
+}
+
+// resolve undoes leetspeak in w when a reading of it is a known word, and
+// reports whether it did.
+func (nz *Normalizer) resolve(w string) (string, bool) {
+	hasLetter, leet := false, 0
+	for _, r := range w {
+		if _, ok := leetOptions[r]; ok {
+			leet++
+		} else if unicode.IsLetter(r) {
+			hasLetter = true
+		}
+	}
+	if leet == 0 || !hasLetter || leet > 6 || len(w) > 32 {
+		return w, false
+	}
+	rs := []rune(w)
+	buf := make([]rune, 0, len(rs))
+	var found string
+	var try func(i int) bool
+	budget := 256
+	try = func(i int) bool {
+		if budget--; budget < 0 {
+			return false
+		}
+		if i == len(rs) {
+			c := squeeze(string(buf), 2)
+			if nz.known(c) {
+				found = c
+				return true
+			}
+			return false
+		}
+		opts, ok := leetOptions[rs[i]]
+		if !ok {
+			buf = append(buf, rs[i])
+			ok := try(i + 1)
+			buf = buf[:len(buf)-1]
+			return ok
+		}
+		for _, o := range opts {
+			if o == 0 {
+				if try(i + 1) {
+					return true
+				}
+				continue
+			}
+			buf = append(buf, o)
+			ok := try(i + 1)
+			buf = buf[:len(buf)-1]
+			if ok {
+				return true
+			}
+		}
+		return false
+	}
+	if try(0) {
+		return found, true
+	}
+	return w, false
+}
+
+// squeeze cuts every run of the same letter to at most max letters. Digits
+// are left alone so numbers keep their value.
+func squeeze(s string, max int) string {
+	var prev rune = -1
+	run := 0
+	need := false
+	for _, r := range s {
+		if r == prev && unicode.IsLetter(r) {
+			run++
+			if run > max {
+				need = true
+				break
+			}
+		} else {
+			prev, run = r, 1
+		}
+	}
+	if !need {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	prev, run = -1, 0
+	for _, r := range s {
+		if r == prev && unicode.IsLetter(r) {
+			run++
+			if run > max {
+				continue
+			}
+		} else {
+			prev, run = r, 1
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

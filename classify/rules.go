@@ -1,0 +1,533 @@
+package classify
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+//go:embed rules/default.yaml
+var defaultRules []byte
+
+// DefaultRules returns the rule file built into the binary, the one used when
+// EngineConfig.RulesPath is empty.
+func DefaultRules() []byte { return bytes.Clone(defaultRules) }
+
+// Category is the score a label adds to.
+type Category string
+
+// The two score categories of a verdict.
+const (
+	CategorySpam  Category = "spam"
+	CategoryTroll Category = "troll"
+)
+
+// labelCategories lists every label a rule may carry and the score it feeds.
+var labelCategories = map[string]Category{
+	"insult": CategoryTroll, "profanity": CategoryTroll, "slur": CategoryTroll,
+	"threat": CategoryTroll, "sexual": CategoryTroll, "targeted": CategoryTroll,
+	"shouting": CategoryTroll, "punctuation": CategoryTroll,
+
+	"spam_phrase": CategorySpam, "money": CategorySpam, "crypto": CategorySpam,
+	"work_from_home": CategorySpam, "contact": CategorySpam, "messenger": CategorySpam,
+	"adult": CategorySpam, "link": CategorySpam, "shortener": CategorySpam,
+	"unusual_tld": CategorySpam, "link_ratio": CategorySpam, "obfuscated_link": CategorySpam,
+	"phone": CategorySpam, "email": CategorySpam, "stuffing": CategorySpam,
+	"flooding": CategorySpam, "emoji_run": CategorySpam, "duplicate": CategorySpam,
+	"velocity": CategorySpam, "language_mismatch": CategorySpam,
+}
+
+// ruleFile is the YAML document; docs/rules.md describes every field.
+type ruleFile struct {
+	Version         int                  `yaml:"version"`
+	TargetingWindow int                  `yaml:"targeting_window"`
+	GuardFactor     *float64             `yaml:"guard_factor"`
+	Signals         signalFile           `yaml:"signals"`
+	Languages       map[string]*langFile `yaml:"languages"`
+	Domains         domainFile           `yaml:"domains"`
+}
+
+type domainFile struct {
+	Shorteners  []string `yaml:"shorteners"`
+	UnusualTLDs []string `yaml:"unusual_tlds"`
+	TLDs        []string `yaml:"tlds"`
+	WordTLDs    []string `yaml:"word_tlds"`
+}
+
+// sigRule is one computed (non-lexicon) rule: its weight and, where it has
+// one, the threshold that makes it fire.
+type sigRule struct {
+	Weight float64 `yaml:"weight"`
+	Min    float64 `yaml:"min"`
+}
+
+type signalFile struct {
+	Window           string  `yaml:"window"`
+	Link             sigRule `yaml:"link"`
+	Shortener        sigRule `yaml:"shortener"`
+	UnusualTLD       sigRule `yaml:"unusual_tld"`
+	ObfuscatedLink   sigRule `yaml:"obfuscated_link"`
+	LinkRatio        sigRule `yaml:"link_ratio"`
+	Phone            sigRule `yaml:"phone"`
+	Email            sigRule `yaml:"email"`
+	Stuffing         sigRule `yaml:"stuffing"`
+	Flooding         sigRule `yaml:"flooding"`
+	Shouting         sigRule `yaml:"shouting"`
+	Punctuation      sigRule `yaml:"punctuation"`
+	EmojiRun         sigRule `yaml:"emoji_run"`
+	Duplicate        sigRule `yaml:"duplicate"`
+	DuplicateAuthors sigRule `yaml:"duplicate_authors"`
+	Velocity         sigRule `yaml:"velocity"`
+	LanguageMismatch sigRule `yaml:"language_mismatch"`
+}
+
+type langFile struct {
+	SecondPerson []string      `yaml:"second_person"`
+	Vocatives    []string      `yaml:"vocatives"`
+	Reporting    []string      `yaml:"reporting"`
+	Determiners  []string      `yaml:"determiners"`
+	Plurals      []string      `yaml:"plurals"`
+	Lexicons     []lexiconFile `yaml:"lexicons"`
+}
+
+type lexiconFile struct {
+	ID       string   `yaml:"id"`
+	Label    string   `yaml:"label"`
+	Weight   float64  `yaml:"weight"`
+	Targeted float64  `yaml:"targeted"`
+	Terms    []string `yaml:"terms"`
+}
+
+// RuleError is a problem in a rule file, located by line when it can be.
+type RuleError struct {
+	// File is the rule file's path, or "default.yaml" for the built-in one.
+	File string
+	// Line is 1-based; 0 when the problem has no single place.
+	Line int
+	Msg  string
+}
+
+func (e *RuleError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// RuleErrors collects every problem found in one rule file.
+type RuleErrors []*RuleError
+
+func (es RuleErrors) Error() string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Error()
+	}
+	return "invalid rule file: " + strings.Join(parts, "; ")
+}
+
+// lexicon is a compiled lexicon: the rule a term match reports.
+type lexicon struct {
+	id       string
+	label    string
+	category Category
+	weight   float64
+	targeted float64
+}
+
+// phrase is one lexicon term split into matching-form tokens. When prefix is
+// set the last token matches any token that starts with it.
+type phrase struct {
+	toks   []string
+	prefix bool
+	lex    *lexicon
+}
+
+// termIndex finds phrases by their first token.
+type termIndex struct {
+	exact    map[string][]*phrase
+	prefixes map[string][]*phrase
+	plens    []int // distinct lengths of prefix first tokens, ascending
+}
+
+func newTermIndex() *termIndex {
+	return &termIndex{exact: map[string][]*phrase{}, prefixes: map[string][]*phrase{}}
+}
+
+func (ix *termIndex) add(p *phrase) {
+	if len(p.toks) == 1 && p.prefix {
+		first := p.toks[0]
+		if len(ix.prefixes[first]) == 0 {
+			n := len(first)
+			i := sort.SearchInts(ix.plens, n)
+			if i == len(ix.plens) || ix.plens[i] != n {
+				ix.plens = append(ix.plens, 0)
+				copy(ix.plens[i+1:], ix.plens[i:])
+				ix.plens[i] = n
+			}
+		}
+		ix.prefixes[first] = append(ix.prefixes[first], p)
+		return
+	}
+	ix.exact[p.toks[0]] = append(ix.exact[p.toks[0]], p)
+}
+
+// langRules is the compiled rule set of one language (with the "any" section
+// merged in).
+type langRules struct {
+	code         string
+	terms        *termIndex
+	secondPerson map[string]bool
+	vocatives    *termIndex
+	reporting    *termIndex
+	determiners  map[string]bool
+	plurals      []string
+}
+
+// RuleSet is a compiled, immutable rule file.
+type RuleSet struct {
+	hash        string
+	source      string
+	window      int
+	guardFactor float64
+	sig         signalFile
+	sigWindow   time.Duration
+	langs       map[string]*langRules
+	any         *langRules
+	norm        *Normalizer
+	shorteners  map[string]bool
+	unusualTLDs map[string]bool
+	tlds        map[string]bool
+	wordTLDs    map[string]bool
+	termCount   int
+}
+
+// Hash returns the rule set's identity: the first 16 hex digits of the
+// SHA-256 of the rule file.
+func (rs *RuleSet) Hash() string { return rs.hash }
+
+// rules returns the compiled rules for a language, falling back to the
+// language-independent section.
+func (rs *RuleSet) rules(code string) *langRules {
+	if l, ok := rs.langs[code]; ok {
+		return l
+	}
+	return rs.any
+}
+
+// ParseRules validates and compiles a rule file. name is used in error
+// messages. Every problem found is reported, each with its line.
+func ParseRules(name string, data []byte) (*RuleSet, error) {
+	var rf ruleFile
+	if err := yaml.UnmarshalWithOptions(data, &rf, yaml.Strict()); err != nil {
+		return nil, RuleErrors{yamlError(name, err)}
+	}
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, RuleErrors{yamlError(name, err)}
+	}
+	v := &validator{name: name, file: file}
+	rs := v.compile(&rf)
+	if len(v.errs) > 0 {
+		return nil, v.errs
+	}
+	sum := sha256.Sum256(data)
+	rs.hash = hex.EncodeToString(sum[:8])
+	rs.source = name
+	return rs, nil
+}
+
+func yamlError(name string, err error) *RuleError {
+	msg := yaml.FormatError(err, false, false)
+	// goccy/go-yaml reports "[line:col] message"; lift the line out.
+	line := 0
+	if strings.HasPrefix(msg, "[") {
+		if end := strings.IndexByte(msg, ']'); end > 0 {
+			var col int
+			if _, scanErr := fmt.Sscanf(msg[1:end], "%d:%d", &line, &col); scanErr == nil {
+				msg = strings.TrimSpace(msg[end+1:])
+			}
+		}
+	}
+	if i := strings.IndexByte(msg, '\n'); i > 0 {
+		msg = msg[:i]
+	}
+	return &RuleError{File: name, Line: line, Msg: msg}
+}
+
+type validator struct {
+	name string
+	file *ast.File
+	errs RuleErrors
+}
+
+// lineOf returns the line of the YAML node at path, or 0.
+func (v *validator) lineOf(path string) int {
+	p, err := yaml.PathString(path)
+	if err != nil {
+		return 0
+	}
+	node, err := p.FilterFile(v.file)
+	if err != nil || node == nil {
+		return 0
+	}
+	return node.GetToken().Position.Line
+}
+
+func (v *validator) errorf(path, format string, args ...any) {
+	v.errs = append(v.errs, &RuleError{File: v.name, Line: v.lineOf(path), Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) checkWeight(path, what string, w float64) {
+	if w < 0 || w > 1 {
+		v.errorf(path, "%s: weight %g is outside [0, 1]", what, w)
+	}
+}
+
+var (
+	errNoTerms = errors.New("has no terms")
+)
+
+func (v *validator) compile(rf *ruleFile) *RuleSet {
+	rs := &RuleSet{
+		window:      rf.TargetingWindow,
+		guardFactor: 0.1,
+		sig:         rf.Signals,
+		langs:       map[string]*langRules{},
+		shorteners:  toSet(rf.Domains.Shorteners),
+		unusualTLDs: toSet(rf.Domains.UnusualTLDs),
+		tlds:        toSet(rf.Domains.TLDs),
+		wordTLDs:    toSet(rf.Domains.WordTLDs),
+	}
+	if rf.Version != 1 {
+		v.errorf("$.version", "version must be 1, got %d", rf.Version)
+	}
+	if rs.window == 0 {
+		rs.window = 4
+	}
+	if rs.window < 1 || rs.window > 12 {
+		v.errorf("$.targeting_window", "targeting_window %d is outside [1, 12]", rs.window)
+	}
+	if rf.GuardFactor != nil {
+		rs.guardFactor = *rf.GuardFactor
+		if rs.guardFactor < 0 || rs.guardFactor > 1 {
+			v.errorf("$.guard_factor", "guard_factor %g is outside [0, 1]", rs.guardFactor)
+		}
+	}
+	rs.sigWindow = 10 * time.Minute
+	if rf.Signals.Window != "" {
+		d, err := time.ParseDuration(rf.Signals.Window)
+		if err != nil || d <= 0 {
+			v.errorf("$.signals.window", "signals.window %q is not a positive duration such as \"10m\"", rf.Signals.Window)
+		} else {
+			rs.sigWindow = d
+		}
+	}
+	v.checkSignals(&rf.Signals)
+	for _, t := range rf.Domains.TLDs {
+		rs.tlds[t] = true
+	}
+	for t := range rs.unusualTLDs {
+		rs.tlds[t] = true
+	}
+	if len(rf.Languages) == 0 {
+		v.errorf("$.languages", "languages: at least one language section is required")
+	}
+
+	// Compile "any" first: every language section includes it.
+	codes := make([]string, 0, len(rf.Languages))
+	for code := range rf.Languages {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	seenIDs := map[string]string{}
+	type pending struct {
+		lf   *langFile
+		code string
+	}
+	var order []pending
+	if lf, ok := rf.Languages["any"]; ok && lf != nil {
+		order = append(order, pending{lf, "any"})
+	}
+	for _, code := range codes {
+		if code == "any" {
+			continue
+		}
+		if len(code) != 2 || code[0] < 'a' || code[0] > 'z' || code[1] < 'a' || code[1] > 'z' {
+			v.errorf("$.languages."+code, "language %q must be a two-letter ISO 639-1 code or \"any\"", code)
+			continue
+		}
+		if rf.Languages[code] == nil {
+			v.errorf("$.languages."+code, "language %q has an empty section", code)
+			continue
+		}
+		order = append(order, pending{rf.Languages[code], code})
+	}
+	var words, prefixes []string
+	for _, p := range order {
+		lr := &langRules{
+			code:         p.code,
+			terms:        newTermIndex(),
+			secondPerson: map[string]bool{},
+			vocatives:    newTermIndex(),
+			reporting:    newTermIndex(),
+			determiners:  map[string]bool{},
+		}
+		base := "$.languages." + p.code
+		for _, w := range p.lf.SecondPerson {
+			lr.secondPerson[FoldString(w)] = true
+		}
+		for _, w := range p.lf.Determiners {
+			lr.determiners[FoldString(w)] = true
+		}
+		for _, pl := range p.lf.Plurals {
+			lr.plurals = append(lr.plurals, FoldString(pl))
+		}
+		marker := &lexicon{id: p.code + ".marker"}
+		for i, t := range p.lf.Vocatives {
+			if ph := v.phrase(fmt.Sprintf("%s.vocatives[%d]", base, i), t, marker); ph != nil {
+				lr.vocatives.add(ph)
+			}
+		}
+		for i, t := range p.lf.Reporting {
+			if ph := v.phrase(fmt.Sprintf("%s.reporting[%d]", base, i), t, marker); ph != nil {
+				lr.reporting.add(ph)
+			}
+		}
+		for i := range p.lf.Lexicons {
+			lf := &p.lf.Lexicons[i]
+			path := fmt.Sprintf("%s.lexicons[%d]", base, i)
+			cat, ok := labelCategories[lf.Label]
+			switch {
+			case lf.ID == "":
+				v.errorf(path, "lexicon %d of %s has no id", i, p.code)
+				continue
+			case !ok:
+				v.errorf(path+".label", "lexicon %s: unknown label %q (known: %s)", lf.ID, lf.Label, knownLabels())
+				continue
+			case len(lf.Terms) == 0:
+				v.errorf(path, "lexicon %s %v", lf.ID, errNoTerms)
+				continue
+			}
+			if prev, dup := seenIDs[lf.ID]; dup {
+				v.errorf(path+".id", "lexicon id %q is used twice (also in %s)", lf.ID, prev)
+			}
+			seenIDs[lf.ID] = p.code
+			v.checkWeight(path+".weight", "lexicon "+lf.ID, lf.Weight)
+			v.checkWeight(path+".targeted", "lexicon "+lf.ID+" targeted", lf.Targeted)
+			lex := &lexicon{id: lf.ID, label: lf.Label, category: cat, weight: lf.Weight, targeted: lf.Targeted}
+			for j, t := range lf.Terms {
+				ph := v.phrase(fmt.Sprintf("%s.terms[%d]", path, j), t, lex)
+				if ph == nil {
+					continue
+				}
+				lr.terms.add(ph)
+				rs.termCount++
+				if ph.prefix && len(ph.toks) == 1 {
+					prefixes = append(prefixes, ph.toks[0])
+				} else {
+					words = append(words, ph.toks...)
+				}
+			}
+		}
+		if p.code == "any" {
+			rs.any = lr
+		} else {
+			rs.langs[p.code] = lr
+		}
+	}
+	if rs.any == nil {
+		rs.any = &langRules{code: "any", terms: newTermIndex(), secondPerson: map[string]bool{},
+			vocatives: newTermIndex(), reporting: newTermIndex(), determiners: map[string]bool{}}
+	}
+	for _, lr := range rs.langs {
+		mergeAny(lr, rs.any)
+	}
+	rs.norm = newNormalizer(words, prefixes)
+	return rs
+}
+
+func (v *validator) checkSignals(s *signalFile) {
+	for name, sg := range map[string]sigRule{
+		"link": s.Link, "shortener": s.Shortener, "unusual_tld": s.UnusualTLD,
+		"obfuscated_link": s.ObfuscatedLink, "link_ratio": s.LinkRatio, "phone": s.Phone,
+		"email": s.Email, "stuffing": s.Stuffing, "flooding": s.Flooding, "shouting": s.Shouting,
+		"punctuation": s.Punctuation, "emoji_run": s.EmojiRun, "duplicate": s.Duplicate,
+		"duplicate_authors": s.DuplicateAuthors, "velocity": s.Velocity,
+		"language_mismatch": s.LanguageMismatch,
+	} {
+		v.checkWeight("$.signals."+name+".weight", "sigRule "+name, sg.Weight)
+		if sg.Min < 0 {
+			v.errorf("$.signals."+name+".min", "sigRule %s: min %g must not be negative", name, sg.Min)
+		}
+	}
+}
+
+// phrase compiles one term. A term is one or more words; a final "*" makes
+// the last word a prefix (at least four letters, so short stems cannot hit
+// innocent words).
+func (v *validator) phrase(path, term string, lex *lexicon) *phrase {
+	t := strings.TrimSpace(term)
+	prefix := strings.HasSuffix(t, "*")
+	if prefix {
+		t = strings.TrimSuffix(t, "*")
+	}
+	n := plainNormalizer.Prepare(t)
+	if len(n.Tokens) == 0 {
+		v.errorf(path, "term %q has no letters", term)
+		return nil
+	}
+	toks := make([]string, len(n.Tokens))
+	for i, tk := range n.Tokens {
+		toks[i] = tk.Text
+	}
+	if prefix && len([]rune(toks[len(toks)-1])) < 4 {
+		v.errorf(path, "term %q: a prefix needs at least four letters", term)
+		return nil
+	}
+	return &phrase{toks: toks, prefix: prefix, lex: lex}
+}
+
+// plainNormalizer tokenises lexicon terms: no dictionary, so nothing is
+// rejoined or de-leeted behind the rule author's back.
+var plainNormalizer = NewNormalizer(nil)
+
+func mergeAny(lr, any *langRules) {
+	for k, ps := range any.terms.exact {
+		lr.terms.exact[k] = append(lr.terms.exact[k], ps...)
+	}
+	for _, ps := range any.terms.prefixes {
+		for _, p := range ps {
+			lr.terms.add(p)
+		}
+	}
+	for k := range any.secondPerson {
+		lr.secondPerson[k] = true
+	}
+}
+
+func toSet(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[strings.ToLower(strings.TrimPrefix(x, "."))] = true
+	}
+	return m
+}
+
+func knownLabels() string {
+	ls := make([]string, 0, len(labelCategories))
+	for l := range labelCategories {
+		ls = append(ls, l)
+	}
+	sort.Strings(ls)
+	return strings.Join(ls, ", ")
+}

@@ -1,0 +1,305 @@
+package classify
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// link is a URL or bare domain found in a comment, in folded coordinates.
+type link struct {
+	fstart, fend int
+	host         string
+	tld          string
+	obfuscated   bool
+}
+
+// spanKind says what a scanned span is.
+type spanKind uint8
+
+const (
+	spanLink spanKind = iota
+	spanEmail
+	spanPhone
+)
+
+// span is a scanned link, e-mail address or phone number.
+type span struct {
+	kind         spanKind
+	fstart, fend int
+	link         link
+}
+
+func isHostByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}
+
+// urlEnd returns where a URL that starts at i ends: at whitespace or a
+// closing bracket or quote, without trailing punctuation.
+func urlEnd(f string, i int) int {
+	j := i
+	for j < len(f) {
+		r, w := utf8.DecodeRuneInString(f[j:])
+		if unicode.IsSpace(r) || strings.ContainsRune("\"<>()[]{}", r) {
+			break
+		}
+		j += w
+	}
+	for j > i && strings.IndexByte(".,;:!?'", f[j-1]) >= 0 {
+		j--
+	}
+	return j
+}
+
+// scanLinks finds explicit URLs (scheme or www.), bare domains with a known
+// top-level domain, and domains written to dodge filters (bit(.)ly,
+// example dot com).
+func (rs *RuleSet) scanLinks(n *Normalized) []span {
+	f := n.Folded
+	var out []span
+	covered := func(i int) bool {
+		for _, s := range out {
+			if i >= s.fstart && i < s.fend {
+				return true
+			}
+		}
+		return false
+	}
+	// Explicit URLs.
+	for _, scheme := range [...]string{"https://", "http://", "www."} {
+		for off := 0; ; {
+			k := strings.Index(f[off:], scheme)
+			if k < 0 {
+				break
+			}
+			i := off + k
+			off = i + len(scheme)
+			if covered(i) || (i > 0 && isHostByte(f[i-1])) {
+				continue
+			}
+			end := urlEnd(f, i)
+			hs := i
+			if scheme != "www." {
+				hs = i + len(scheme)
+			}
+			he := hs
+			for he < end && (isHostByte(f[he]) || f[he] == '.') {
+				he++
+			}
+			host := strings.TrimPrefix(f[hs:he], "www.")
+			tld := host[strings.LastIndexByte(host, '.')+1:]
+			out = append(out, span{kind: spanLink, fstart: i, fend: end, link: link{fstart: i, fend: end, host: host, tld: tld}})
+		}
+	}
+	// Bare and obfuscated domains: label (sep label)* sep tld.
+	toks := n.Tokens
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].Kind != TokenWord || covered(toks[i].fstart) || !isASCIIWord(toks[i].Text) {
+			continue
+		}
+		j := i
+		obf := false
+		labels := []string{toks[i].Text}
+		idx := []int{i}
+		for j+1 < len(toks) {
+			gap := f[toks[j].fend:toks[j+1].fstart]
+			next := j + 1
+			var o bool
+			switch {
+			case gap == ".":
+			case isObfuscatedDot(gap):
+				o = true
+			case (gap == " " || gap == "(" || gap == "[" || gap == " (" || gap == " [") && toks[j+1].Text == "dot" && j+2 < len(toks):
+				g2 := f[toks[j+1].fend:toks[j+2].fstart]
+				if g2 != " " && g2 != ")" && g2 != "]" && g2 != ") " && g2 != "] " {
+					next = -1
+					break
+				}
+				next, o = j+2, true
+			default:
+				next = -1
+			}
+			if next < 0 || toks[next].Kind != TokenWord || !isASCIIWord(toks[next].Text) {
+				break
+			}
+			labels = append(labels, toks[next].Text)
+			idx = append(idx, next)
+			obf = obf || o
+			j = next
+		}
+		if len(labels) < 2 {
+			continue
+		}
+		// Find the longest prefix of labels that ends in a known TLD.
+		last := -1
+		for k := len(labels) - 1; k >= 1; k-- {
+			if rs.tlds[labels[k]] || rs.wordTLDs[labels[k]] {
+				last = k
+				break
+			}
+		}
+		if last < 0 {
+			continue
+		}
+		end := idx[last]
+		host := strings.Join(labels[:last+1], ".")
+		tld := labels[last]
+		fend := toks[end].fend
+		path := fend < len(f) && f[fend] == '/'
+		if path {
+			fend = urlEnd(f, fend)
+		}
+		shortener := rs.shorteners[host]
+		if !shortener && !rs.tlds[tld] && !path && !strings.HasPrefix(host, "www.") {
+			continue // "fin.de" or "ok.so" in running text
+		}
+		if !shortener && !obf && !path && len(labels[0]) < 2 {
+			continue
+		}
+		out = append(out, span{kind: spanLink, fstart: toks[i].fstart, fend: fend,
+			link: link{fstart: toks[i].fstart, fend: fend, host: host, tld: tld, obfuscated: obf}})
+		i = end
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].fstart < out[b].fstart })
+	return out
+}
+
+func isObfuscatedDot(gap string) bool {
+	switch strings.TrimSpace(gap) {
+	case "(.)", "[.]", "{.}", "(dot)", "[dot]":
+		return true
+	case ".":
+		return gap != "." && len(gap) <= 3 // " . " with spaces
+	}
+	return false
+}
+
+func isASCIIWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isHostByte(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// scanEmails finds addresses (name@example.com) and the spelled-out kind
+// (name (at) example (dot) com).
+func scanEmails(n *Normalized, known func(string) bool) []span {
+	f := n.Folded
+	var out []span
+	for off := 0; ; {
+		k := strings.IndexByte(f[off:], '@')
+		if k < 0 {
+			break
+		}
+		at := off + k
+		off = at + 1
+		s := at
+		for s > 0 && (isHostByte(f[s-1]) || f[s-1] == '.' || f[s-1] == '+') {
+			s--
+		}
+		e := at + 1
+		dot := false
+		for e < len(f) && (isHostByte(f[e]) || f[e] == '.') {
+			if f[e] == '.' && e+1 < len(f) && isHostByte(f[e+1]) {
+				dot = true
+			}
+			e++
+		}
+		for e > at && f[e-1] == '.' {
+			e--
+		}
+		if s < at && dot {
+			out = append(out, span{kind: spanEmail, fstart: s, fend: e})
+			off = e
+		}
+	}
+	toks := n.Tokens
+	for i := 0; i+3 < len(toks); i++ {
+		if toks[i+1].Text != "at" {
+			continue
+		}
+		g1 := strings.TrimSpace(f[toks[i].fend:toks[i+1].fstart])
+		if g1 != "(" && g1 != "[" && g1 != "" {
+			continue
+		}
+		d := i + 3
+		gd := strings.TrimSpace(f[toks[i+2].fend:toks[i+3].fstart])
+		if toks[i+3].Text == "dot" && i+4 < len(toks) {
+			d = i + 4
+		} else if gd != "." && gd != "(.)" && gd != "[.]" {
+			continue
+		}
+		if known(toks[d].Text) {
+			out = append(out, span{kind: spanEmail, fstart: toks[i].fstart, fend: toks[d].fend})
+			i = d
+		}
+	}
+	return out
+}
+
+// scanPhones finds phone numbers: 9 to 15 digits in groups of 1 to 4
+// separated by single spaces, dots or dashes, starting with "+" or "0" (or
+// "(" area codes), or 10 or more digits in a row. Years, prices and counts
+// ("2017 2018", "1 000 000") do not start that way.
+func scanPhones(n *Normalized) []span {
+	f := n.Folded
+	var out []span
+	for i := 0; i < len(f); i++ {
+		c := f[i]
+		if !(c == '+' || c == '(' || (c >= '0' && c <= '9')) || (i > 0 && isHostByte(f[i-1])) {
+			continue
+		}
+		j := i
+		if c == '+' || c == '(' {
+			j++
+		}
+		digits, group, maxGroup, groups := 0, 0, 0, 1
+		lead := byte(0)
+		for j < len(f) {
+			b := f[j]
+			switch {
+			case b >= '0' && b <= '9':
+				if digits == 0 {
+					lead = b
+				}
+				digits++
+				group++
+				maxGroup = max(maxGroup, group)
+				j++
+				continue
+			case (b == ' ' || b == '.' || b == '-' || b == ')' || b == '/') && j+1 < len(f) && (f[j+1] >= '0' && f[j+1] <= '9' || f[j+1] == ' '):
+				if group == 0 && b != ' ' {
+					break
+				}
+				group = 0
+				groups++
+				j++
+				if f[j] == ' ' && b == ')' {
+					j++
+				}
+				continue
+			}
+			break
+		}
+		for j > i && !(f[j-1] >= '0' && f[j-1] <= '9') {
+			j--
+		}
+		if digits < 9 || digits > 15 {
+			i = max(i, j-1)
+			continue
+		}
+		contiguous := groups == 1
+		ok := (c == '+' || c == '(' || lead == '0') && (maxGroup <= 4 || contiguous)
+		if contiguous && digits >= 10 {
+			ok = true
+		}
+		if ok {
+			out = append(out, span{kind: spanPhone, fstart: i, fend: j})
+		}
+		i = max(i, j-1)
+	}
+	return out
+}
