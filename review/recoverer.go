@@ -1,0 +1,46 @@
+package review
+
+import (
+	"context"
+	"time"
+)
+
+// Recoverer returns claims whose lease expired to the queue they came from,
+// so an item a moderator abandoned (closed tab, crash) comes back. Expiry is
+// judged by the Store's clock; the loop itself ticks on real time.
+type Recoverer struct {
+	store    *Store
+	interval time.Duration
+}
+
+// NewRecoverer returns a Recoverer that scans every interval (default 1s
+// when interval is 0).
+func NewRecoverer(store *Store, interval time.Duration) *Recoverer {
+	if interval <= 0 {
+		interval = time.Second
+	}
+	return &Recoverer{store: store, interval: interval}
+}
+
+// RecoverOnce returns every expired claim of every tenant now and reports how
+// many it returned.
+func (r *Recoverer) RecoverOnce(ctx context.Context) (int, error) {
+	return r.store.recoverExpired(ctx)
+}
+
+// Run recovers expired claims until ctx is done, then returns nil. Redis
+// errors are retried at the next tick.
+func (r *Recoverer) Run(ctx context.Context) error {
+	t := time.NewTicker(r.interval)
+	defer t.Stop()
+	for {
+		if _, err := r.store.recoverExpired(ctx); err != nil && ctx.Err() == nil {
+			r.store.opts.Logger.WithError(err).Warn("recovering expired claims")
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
