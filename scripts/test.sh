@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The checks behind `make test`, `make lint` and `make fuzz`.
+#
+# Usage: scripts/test.sh           start the services, gofmt + go vet, then
+#                                  go test -race -count=1 -timeout 20m ./... with
+#                                  VIGIE_TEST_KAFKA / VIGIE_TEST_REDIS set; the services
+#                                  are always stopped afterwards (failure, Ctrl-C
+#                                  included) and the exit status is the checks' status
+#        scripts/test.sh lint      gofmt -l must list nothing; go vet ./...
+#        scripts/test.sh fuzz PKG  run every Fuzz* test of each PKG for $FUZZ_TIME (30s)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+GO=${GO:-go}
+
+log() { printf 'test: %s\n' "$*" >&2; }
+
+lint() {
+	log "gofmt -l"
+	# Every Go file of the module, but not under dot-folders (.cache, .git), testdata or vendor.
+	local unformatted
+	unformatted=$(find . \( -path './.*' -o -name testdata -o -name vendor \) -prune -o \
+		-name '*.go' -type f -print0 | xargs -0 -r gofmt -l)
+	if [ -n "$unformatted" ]; then
+		log "these files need gofmt -w:"
+		printf '  %s\n' $unformatted >&2
+		return 1
+	fi
+	log "go vet ./..."
+	"$GO" vet ./...
+}
+
+# checks runs inside `services.sh run`, which exports the service addresses.
+checks() {
+	lint
+	log "go test -race -count=1 -timeout 20m ./... (Kafka $VIGIE_TEST_KAFKA, Redis $VIGIE_TEST_REDIS)"
+	"$GO" test -race -count=1 -timeout 20m ./...
+}
+
+# fuzz runs each Fuzz* test on its own: `go test -fuzz` refuses a pattern that matches
+# more than one fuzz test in a package.
+fuzz() {
+	[ "$#" -gt 0 ] || set -- ./classify
+	local pkg name list names time=${FUZZ_TIME:-30s}
+	for pkg in "$@"; do
+		if ! list=$("$GO" test -list '^Fuzz' "$pkg"); then
+			log "cannot list the tests of $pkg"
+			return 1
+		fi
+		names=$(grep '^Fuzz' <<<"$list" || true)
+		if [ -z "$names" ]; then
+			log "no Fuzz tests in $pkg"
+			return 1
+		fi
+		for name in $names; do
+			log "fuzzing $name in $pkg for $time"
+			"$GO" test -run='^$' -fuzz="^${name}\$" -fuzztime="$time" "$pkg"
+		done
+	done
+}
+
+case "${1:-all}" in
+all) exec "$ROOT/scripts/services.sh" run "$ROOT/scripts/test.sh" checks ;;
+checks) checks ;;
+lint) lint ;;
+fuzz)
+	shift
+	fuzz "$@"
+	;;
+*)
+	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2
+	exit 2
+	;;
+esac
