@@ -167,24 +167,26 @@ func (r *Relay) drainTenant(ctx context.Context, tenant string) (int, error) {
 	if held == 0 {
 		return 0, nil
 	}
+	// Kafka and the webhook are drained independently: an outage of one
+	// delays only its own deliveries.
 	published := 0
+	var kafkaErr error
 	for {
 		n, err := r.drainKafka(ctx, tenant)
 		published += n
 		if err != nil {
-			return published, err
+			kafkaErr = err
+			break
 		}
 		if n < r.cfg.BatchSize {
 			break
 		}
 	}
-	if err := r.drainWebhook(ctx, tenant); err != nil {
-		return published, err
+	hookErr := r.drainWebhook(ctx, tenant)
+	if hookErr == nil {
+		hookErr = r.retryWebhooks(ctx, tenant)
 	}
-	if err := r.retryWebhooks(ctx, tenant); err != nil {
-		return published, err
-	}
-	return published, r.trim(ctx, tenant)
+	return published, errors.Join(kafkaErr, hookErr, r.trim(ctx, tenant))
 }
 
 // outboxEntries reads the entries after cursor.
