@@ -150,3 +150,45 @@ func ReadAll(t testing.TB, brokers []string, topic string, want int, timeout tim
 	}
 	return got
 }
+
+// Count returns how many records topic holds, summing every partition's
+// last offset minus its first: an exact figure that needs no waiting.
+func Count(t testing.TB, brokers []string, topic string) int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+	meta, err := c.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+	if err != nil || len(meta.Topics) != 1 {
+		t.Fatalf("reading metadata of %s: %v", topic, err)
+	}
+	var reqs []kafka.OffsetRequest
+	for _, p := range meta.Topics[0].Partitions {
+		reqs = append(reqs, kafka.FirstOffsetOf(p.ID), kafka.LastOffsetOf(p.ID))
+	}
+	resp, err := c.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: reqs}})
+	if err != nil {
+		t.Fatalf("listing offsets of %s: %v", topic, err)
+	}
+	var n int64
+	for _, po := range resp.Topics[topic] {
+		if po.Error != nil {
+			t.Fatalf("listing offsets of %s/%d: %v", topic, po.Partition, po.Error)
+		}
+		n += po.LastOffset - po.FirstOffset
+	}
+	return n
+}
+
+// Eventually polls cond every 20ms until it holds or timeout passes, then
+// fails the test with msg. It waits for a condition, never a fixed time.
+func Eventually(t testing.TB, timeout time.Duration, cond func() bool, msg string, args ...any) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: "+msg, append([]any{timeout}, args...)...)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
