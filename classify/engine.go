@@ -348,13 +348,13 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 		}
 		add("spam.phone", "phone", w, ph.fstart, ph.fend, n.Folded[ph.fstart:ph.fend])
 	}
-	ms = rs.repetition(n, ms, add)
+	rs.repetition(n, add)
 	return ms
 }
 
 // repetition finds keyword stuffing (one keyword over and over across the
 // text) and flooding (the same word or phrase many times in a row).
-func (rs *RuleSet) repetition(n *Normalized, ms []scored, add func(rule, label string, w float64, fs, fe int, norm string)) []scored {
+func (rs *RuleSet) repetition(n *Normalized, add func(rule, label string, w float64, fs, fe int, norm string)) {
 	toks := n.Tokens
 	sg := &rs.sig
 	// Flooding: a word or a phrase of up to four words repeated in a row.
@@ -382,7 +382,7 @@ func (rs *RuleSet) repetition(n *Normalized, ms []scored, add func(rule, label s
 				last := i + reps*size - 1
 				add("spam.flooding", "flooding", sg.Flooding.Weight, toks[i].fstart, toks[last].fend,
 					fmt.Sprintf("%q x%d", joinTokens(toks[i:i+size]), reps))
-				return ms
+				return
 			}
 		}
 	}
@@ -412,10 +412,11 @@ func (rs *RuleSet) repetition(n *Normalized, ms []scored, add func(rule, label s
 				last = i
 			}
 		}
-		add("spam.stuffing", "stuffing", sg.Stuffing.Weight, toks[first].fstart, toks[last].fend,
+		// Heavier stuffing weighs more, up to twice the rule's weight.
+		w := sg.Stuffing.Weight * min(2, float64(bestN)/max(sg.Stuffing.Min, 1))
+		add("spam.stuffing", "stuffing", w, toks[first].fstart, toks[last].fend,
 			fmt.Sprintf("%q x%d", best, bestN))
 	}
-	return ms
 }
 
 // styleSignals scores shouting, punctuation runs and emoji runs on the

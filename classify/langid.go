@@ -53,8 +53,9 @@ type detector struct {
 	low   lingua.LanguageDetector
 	high  lingua.LanguageDetector
 	words map[string]uint8 // function word → bit set of languages (index in codes)
-	// fastWords enables stage 1; turned off to measure lingua alone.
-	fastWords bool
+	// fastWords enables stage 1 and lowFirst stage 2; both are turned off
+	// only to measure lingua alone (see TestLanguageIDStrategies).
+	fastWords, lowFirst bool
 }
 
 func newDetector(codes []string) (*detector, error) {
@@ -64,7 +65,7 @@ func newDetector(codes []string) (*detector, error) {
 	if len(codes) > 8 {
 		return nil, fmt.Errorf("at most 8 languages are supported, got %d", len(codes))
 	}
-	d := &detector{byLin: map[lingua.Language]string{}, words: map[string]uint8{}, fastWords: true}
+	d := &detector{byLin: map[lingua.Language]string{}, words: map[string]uint8{}, fastWords: true, lowFirst: true}
 	var langs []lingua.Language
 	seen := map[string]bool{}
 	for _, c := range codes {
@@ -112,15 +113,17 @@ func (d *detector) detect(n *Normalized, skip []span) detection {
 	if letters < minDetectLetters {
 		return detection{}
 	}
-	cv := d.low.ComputeLanguageConfidenceValues(text)
-	best := detection{code: d.byLin[cv[0].Language()], confidence: cv[0].Value(), stage: "low"}
-	if best.confidence >= lowAccuracyTrust || utf8.RuneCountInString(text) >= highAccuracyLimit {
-		if best.confidence == 0 {
-			return detection{}
+	if d.lowFirst {
+		cv := d.low.ComputeLanguageConfidenceValues(text)
+		best := detection{code: d.byLin[cv[0].Language()], confidence: cv[0].Value(), stage: "low"}
+		if best.confidence >= lowAccuracyTrust || utf8.RuneCountInString(text) >= highAccuracyLimit {
+			if best.confidence == 0 {
+				return detection{}
+			}
+			return best
 		}
-		return best
 	}
-	cv = d.high.ComputeLanguageConfidenceValues(text)
+	cv := d.high.ComputeLanguageConfidenceValues(text)
 	if cv[0].Value() == 0 {
 		return detection{}
 	}
@@ -168,7 +171,7 @@ func (d *detector) byWords(toks []Token) (detection, bool) {
 	for j := range d.codes {
 		total += score[j]
 	}
-	if score[best] < 3 || score[best] < 3*score[second] || score[best] < 0.25*float64(n)*0.5 {
+	if score[best] < 2.5 || score[best] < 2.5*score[second] || score[best] < 0.15*float64(n) {
 		return detection{}, false
 	}
 	return detection{code: d.codes[best], confidence: score[best] / total, stage: "words"}, true
@@ -225,35 +228,42 @@ var functionWords = map[string][]string{
 		"ce", "cette", "sont", "mais", "ils", "nous", "vous", "je", "il", "elle", "du", "au", "aux",
 		"ne", "plus", "tout", "fait", "etre", "ont", "c", "qu", "j", "n", "l", "d", "ai", "ca", "on",
 		"leur", "meme", "bien", "aussi", "tres", "alors", "donc", "ou", "cela", "sont", "avait", "peut",
-		"faut", "comme", "rien", "quand", "chez", "sans", "toujours", "encore", "deja", "moi", "suis"},
+		"faut", "comme", "rien", "quand", "chez", "sans", "toujours", "encore", "deja", "moi", "suis",
+		"de", "la", "un", "en", "si", "y", "a", "tu", "es", "vu", "merci", "oui", "non", "mais", "cest", "aussi"},
 	"en": {"the", "and", "is", "are", "of", "to", "that", "this", "it", "with", "for", "not", "was",
 		"have", "has", "be", "you", "they", "what", "just", "but", "about", "would", "there", "their",
 		"from", "my", "your", "don", "t", "s", "i", "we", "he", "she", "will", "can", "at", "an", "or",
 		"if", "all", "do", "so", "by", "been", "were", "which", "who", "how", "more", "than", "them",
-		"should", "could", "into", "only", "because", "really", "people", "think", "these", "those", "its"},
+		"should", "could", "into", "only", "because", "really", "people", "think", "these", "those", "its",
+		"in", "on", "no", "am", "me", "him", "her", "our", "thanks", "well", "said", "yes", "very", "was"},
 	"de": {"der", "die", "das", "und", "ist", "nicht", "ich", "ein", "eine", "zu", "mit", "auf", "den",
 		"dem", "sich", "auch", "es", "sie", "wir", "du", "aber", "noch", "nur", "wie", "wird", "sind",
 		"hat", "schon", "doch", "oder", "kein", "mal", "fur", "von", "im", "war", "wenn", "dass", "man",
 		"was", "einen", "einem", "bei", "nach", "aus", "mir", "mich", "dann", "so", "hier", "ja", "sehr",
-		"immer", "haben", "diese", "dieser", "werden", "kann", "muss", "uber", "keine", "ihr"},
+		"immer", "haben", "diese", "dieser", "werden", "kann", "muss", "uber", "keine", "ihr",
+		"in", "gut", "danke", "bin", "sicher", "ob", "damals", "ganz", "anders", "weil", "etwas", "alles", "was"},
 	"es": {"el", "los", "las", "y", "es", "una", "del", "que", "por", "con", "para", "no", "lo", "pero",
 		"mas", "muy", "esto", "esta", "como", "su", "hay", "son", "ser", "ya", "todo", "nada", "yo",
 		"porque", "tiene", "se", "al", "le", "mi", "me", "cuando", "sin", "sobre", "tambien", "eso",
 		"ese", "esa", "hace", "puede", "estan", "han", "ha", "fue", "bien", "asi", "aqui", "entre",
-		"donde", "ellos", "nosotros", "usted", "tienen", "hacer", "solo", "siempre", "nunca", "ahora", "pues"},
+		"donde", "ellos", "nosotros", "usted", "tienen", "hacer", "solo", "siempre", "nunca", "ahora", "pues",
+		"la", "en", "de", "un", "estoy", "todavia", "desde", "nadie", "era", "entonces", "tenian", "mismas", "hablaba"},
 	"it": {"il", "lo", "gli", "di", "che", "non", "e", "un", "una", "per", "sono", "della", "del", "con",
 		"questo", "questa", "ma", "anche", "piu", "come", "gia", "perche", "ci", "si", "ho", "ha", "molto",
 		"tutto", "niente", "cosa", "nel", "nella", "alla", "al", "dei", "delle", "le", "mi", "ti", "se",
 		"io", "lui", "lei", "noi", "voi", "loro", "hanno", "essere", "fatto", "sempre", "ancora", "poi",
-		"quando", "dove", "quindi", "allora", "proprio", "questi", "quello", "quella", "sia", "era", "solo"},
+		"quando", "dove", "quindi", "allora", "proprio", "questi", "quello", "quella", "sia", "era", "solo",
+		"la", "in", "da", "a", "grazie", "sono", "sicuro", "nessuno", "stesse", "detto", "ben", "tutti"},
 	"pt": {"o", "os", "as", "de", "que", "nao", "e", "um", "uma", "do", "da", "dos", "das", "para", "com",
 		"em", "por", "mais", "isso", "isto", "esse", "muito", "ja", "voce", "eu", "ele", "ela", "foi",
 		"sao", "tem", "mas", "no", "na", "nos", "nas", "se", "ao", "como", "quando", "ainda", "sempre",
 		"tambem", "aqui", "entao", "pra", "so", "seu", "sua", "pelo", "pela", "essa", "este", "esta",
-		"ser", "ter", "fazer", "nada", "tudo", "agora", "porque", "estao", "vai", "bem", "num"},
+		"ser", "ter", "fazer", "nada", "tudo", "agora", "porque", "estao", "vai", "bem", "num",
+		"a", "obrigado", "obrigada", "tenho", "certeza", "ninguem", "ainda", "desde", "era", "voces", "dito"},
 	"nl": {"de", "het", "een", "en", "van", "is", "dat", "niet", "ik", "je", "op", "te", "zijn", "met",
 		"voor", "die", "er", "maar", "ook", "als", "dit", "wat", "heb", "nog", "wel", "geen", "naar",
 		"zo", "dan", "kan", "om", "echt", "wordt", "hebben", "worden", "door", "bij", "uit", "aan",
 		"zich", "hij", "zij", "we", "wij", "jullie", "moet", "meer", "nu", "al", "toch", "heeft", "waren",
-		"mijn", "onze", "deze", "omdat", "want", "gewoon", "veel", "hier", "daar", "alleen", "altijd"},
+		"mijn", "onze", "deze", "omdat", "want", "gewoon", "veel", "hier", "daar", "alleen", "altijd",
+		"of", "toen", "heel", "weet", "zeker", "was", "bent", "jij", "jou", "ze"},
 }

@@ -194,7 +194,7 @@ func (rs *RuleSet) guard(lr *langRules, toks []Token, h hit, buf []string) (stri
 		}
 		return "guard.quoted", start
 	}
-	lo := h.first - rs.window - 1
+	lo := h.first - rs.window - 2
 	for k := h.first - 1; k >= max(0, lo); k-- {
 		if toks[k].Sentence != t.Sentence {
 			lo = k + 1
@@ -220,7 +220,8 @@ var negations = map[string]bool{
 // returns the index of the marker.
 func (rs *RuleSet) target(lr *langRules, toks []Token, h hit, buf []string) (int, bool) {
 	t := &toks[h.first]
-	for k := h.first - 1; k >= 0 && k >= h.first-rs.window; k-- {
+	dist := 0
+	for k := h.first - 1; k >= 0 && dist < rs.window; k-- {
 		m := &toks[k]
 		if m.Sentence != t.Sentence || m.Quoted != t.Quoted {
 			break
@@ -229,7 +230,19 @@ func (rs *RuleSet) target(lr *langRules, toks []Token, h hit, buf []string) (int
 			return 0, false
 		}
 		if m.Kind == TokenMention || lr.secondPerson[m.Text] {
+			// "tu n'es pas", "no eres", "non sei": a negation just before
+			// the marker negates the attack too.
+			for j := k - 1; j >= 0 && j >= k-2 && toks[j].Sentence == t.Sentence; j-- {
+				if negations[toks[j].Text] {
+					return 0, false
+				}
+			}
 			return k, true
+		}
+		// Elided and two-letter words (t', qu', un, a, es) do not count
+		// towards the distance: "t'es qu'un gros X" is as close as "you are X".
+		if len(m.Text) > 2 {
+			dist++
 		}
 	}
 	if first, ok := lr.endsAt(lr.vocatives, toks, h.first-2, h.first-1, buf); ok &&

@@ -318,11 +318,13 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 		// Rejoin single letters separated by single separators.
 		if !rt.mention && rt.runes == 1 {
 			j := i + 1
+			sep := ""
 			for j < len(raws) && !raws[j].mention && raws[j].runes == 1 {
 				g := f[raws[j-1].fend:raws[j].fstart]
-				if utf8.RuneCountInString(g) != 1 || !joinSeparator(rune(g[0])) {
+				if utf8.RuneCountInString(g) != 1 || !joinSeparator(rune(g[0])) || (sep != "" && g != sep) {
 					break
 				}
+				sep = g
 				j++
 			}
 			if j-i >= 3 {

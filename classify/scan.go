@@ -293,6 +293,9 @@ func scanPhones(n *Normalized) []span {
 		}
 		contiguous := groups == 1
 		ok := (c == '+' || c == '(' || lead == '0') && (maxGroup <= 4 || contiguous)
+		if maxGroup == 1 && digits >= 9 {
+			ok = true // digits spaced out one by one to dodge filters
+		}
 		if contiguous && digits >= 10 {
 			ok = true
 		}

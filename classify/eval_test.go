@@ -1,0 +1,77 @@
+package classify
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Quality floor on our corpus. The issue's targets are spam P>=0.95 R>=0.90,
+// troll P>=0.90 R>=0.85, hard negatives flagged <=5%, language ID >=97% on
+// comments of 30+ characters; the floors below are what the engine reaches
+// today, a little under, so a change that loses quality fails here.
+const (
+	floorSpamPrecision  = 0.97
+	floorSpamRecall     = 0.95
+	floorTrollPrecision = 0.97
+	floorTrollRecall    = 0.95
+	ceilHardNegatives   = 0.02
+	floorLangID         = 0.99
+)
+
+func TestCorpusQualityGate(t *testing.T) {
+	t.Parallel()
+	// A fresh engine with its own signals: duplicate campaigns in the corpus
+	// are only visible when the observations start empty.
+	e, err := NewEngine(EngineConfig{Signals: NewMemorySignals(0)})
+	require.NoError(t, err)
+	f, err := os.Open("testdata/corpus.jsonl")
+	require.NoError(t, err)
+	defer f.Close()
+	var out bytes.Buffer
+	r, err := Evaluate(context.Background(), e, f, &out)
+	require.NoError(t, err)
+	t.Log("\n" + out.String())
+
+	require.Empty(t, r.BadLines)
+	require.GreaterOrEqual(t, r.Total, 400)
+	require.GreaterOrEqual(t, r.Disguised, 40)
+	ok := r.Confusion[LabelOK][LabelOK] + r.Confusion[LabelOK][LabelSpam] + r.Confusion[LabelOK][LabelTroll]
+	require.GreaterOrEqual(t, 3*r.HardNegatives, ok, "at least a third of the ok comments are hard negatives")
+	require.Len(t, r.Languages, 7)
+
+	require.GreaterOrEqual(t, r.Labels[LabelSpam].Precision, floorSpamPrecision)
+	require.GreaterOrEqual(t, r.Labels[LabelSpam].Recall, floorSpamRecall)
+	require.GreaterOrEqual(t, r.Labels[LabelTroll].Precision, floorTrollPrecision)
+	require.GreaterOrEqual(t, r.Labels[LabelTroll].Recall, floorTrollRecall)
+	require.LessOrEqual(t, r.HardNegativeRate(), ceilHardNegatives)
+	require.GreaterOrEqual(t, r.LangIDAccuracy(), floorLangID)
+
+	for _, want := range []string{"precision", "confusion", "hard negatives flagged", "language ID", "false positives", "false negatives"} {
+		require.Contains(t, out.String(), want)
+	}
+}
+
+func TestEvaluateReportsBadLines(t *testing.T) {
+	t.Parallel()
+	e := sharedEngine(t)
+	in := strings.Join([]string{
+		`{"id":"a","text":"Merci pour cet article très clair sur la réforme.","label":"ok","lang":"fr"}`,
+		`not json`,
+		`{"id":"b","text":"T'es vraiment un connard fini.","label":"troll","lang":"fr"}`,
+		`{"id":"c","text":"hello","label":"maybe"}`,
+	}, "\n")
+	var out bytes.Buffer
+	r, err := Evaluate(context.Background(), e, strings.NewReader(in), &out)
+	require.NoError(t, err)
+	require.Equal(t, 2, r.Total)
+	require.Len(t, r.BadLines, 2)
+	require.Contains(t, r.BadLines[0], "line 2")
+	require.Contains(t, r.BadLines[1], "line 4")
+	require.Equal(t, 1, r.Labels[LabelTroll].TP)
+	require.Equal(t, 1, r.Labels[LabelOK].TP)
+}
