@@ -61,7 +61,7 @@ type bundle struct {
 func setup(t *testing.T) *bundle {
 	t.Helper()
 	b := &bundle{t: t, rdb: testenv.Redis(t), clock: newClock(), tenant: testenv.Name("ten")}
-	b.store = NewStore(b.rdb, StoreOptions{Now: b.clock.Now, PasswordCost: bcrypt.MinCost})
+	b.store = NewStore(b.rdb, StoreOptions{Now: b.clock.Now, PasswordCost: bcrypt.MinCost, Tenants: []string{b.tenant}})
 	b.static = "static-" + randomHex(12)
 	tokens, err := auth.ParseSpec(b.tenant+":operator:"+b.static, RoleModerator)
 	require.NoError(t, err)

@@ -42,6 +42,10 @@ type StoreOptions struct {
 	SessionTTL time.Duration
 	// Logger receives warnings about comments Admit skips. Default: discard.
 	Logger *logrus.Entry
+	// Tenants, when not empty, limits the tenants the Relay and the
+	// Recoverer of this Store serve, to shard them or to keep parallel tests
+	// apart. Default: every tenant in the registry (tenantsKey).
+	Tenants []string
 }
 
 // Store is the Redis side of the review queue: every read and write of
@@ -349,8 +353,12 @@ func (s *Store) registerTenant(ctx context.Context, tenant string) error {
 	return s.rdb.SAdd(ctx, tenantsKey(), tenant).Err()
 }
 
-// Tenants lists the tenants with review data.
+// Tenants lists the tenants with review data that this Store's relay and
+// recoverer serve (see StoreOptions.Tenants).
 func (s *Store) Tenants(ctx context.Context) ([]string, error) {
+	if len(s.opts.Tenants) > 0 {
+		return s.opts.Tenants, nil
+	}
 	ts, err := s.rdb.SMembers(ctx, tenantsKey()).Result()
 	if err != nil {
 		return nil, fmt.Errorf("listing tenants: %w", err)
