@@ -49,7 +49,7 @@ type TenantSettings struct {
 func DefaultTenantSettings() TenantSettings {
 	return TenantSettings{
 		SpamReview: 0.5, SpamReject: 0.9, TrollReview: 0.5, TrollReject: 0.9,
-		DefaultLanguage: "en", Mode: "post",
+		DefaultLanguage: "fr", Mode: "post",
 	}
 }
 

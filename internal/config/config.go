@@ -40,6 +40,7 @@ type Config struct {
 	DefaultTenant  string
 	MaxBodyBytes   int64
 	ClassifyWindow time.Duration
+	Tenants        []string
 }
 
 // setting is one configurable value: its flag name, environment variable,
@@ -124,6 +125,7 @@ func (c *Config) settings() []setting {
 			c.MaxBodyBytes = n
 			return nil
 		}},
+		{"tenants", "VIGIE_TENANTS", "", "review: serve only these tenants' outboxes and claims (comma-separated); empty serves all", list(&c.Tenants)},
 		{"dev-publisher-key", "VIGIE_DEV_PUBLISHER_KEY", "", "vigie dev: the demo tenant's publisher key (random when empty)", str(&c.DevPublisher)},
 		{"dev-moderator-token", "VIGIE_DEV_MODERATOR_TOKEN", "", "vigie dev: the demo tenant's moderator token (random when empty)", str(&c.DevModerator)},
 		{"dev-samples", "VIGIE_DEV_SAMPLES", "true", "vigie dev: submit the sample comments at start", boolean(&c.DevSamples)},

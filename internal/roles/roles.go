@@ -69,7 +69,7 @@ func (rt *runtime) openRedis(ctx context.Context) error {
 	rt.rdb = rdb
 	rt.after = append(rt.after, func() { _ = rdb.Close() })
 	rt.srv.AddCheck("redis", func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
-	rt.store = review.NewStore(rdb, review.StoreOptions{})
+	rt.store = review.NewStore(rdb, review.StoreOptions{Tenants: rt.cfg.Tenants, Logger: rt.log})
 	return nil
 }
 

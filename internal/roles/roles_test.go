@@ -98,8 +98,10 @@ func newPipeline(t *testing.T) *pipeline {
 	p := &pipeline{brokers: brokers, tenant: testenv.Name("e2e"), addrs: map[string]string{}}
 	cfg := baseConfig(t)
 	cfg.KafkaBrokers = brokers
-	// Database 1 is this package's: see testenv.RedisDB.
-	cfg.RedisAddr = testenv.RedisDB(t, 1)
+	cfg.RedisAddr = testenv.RedisAddr(t)
+	// The relay and recoverer serve this test's tenant only, so parallel
+	// tests sharing the Redis never relay each other's decisions.
+	cfg.Tenants = []string{p.tenant}
 	cfg.Topics = testenv.Topics(t, brokers, 3)
 	cfg.ClassifyGroup = testenv.Name("classify")
 	cfg.PublisherKeys = p.tenant + ":site:" + pubKey

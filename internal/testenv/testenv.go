@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -192,13 +191,4 @@ func Eventually(t testing.TB, timeout time.Duration, cond func() bool, msg strin
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// RedisDB returns a redis:// URL of the test redis-server selecting database
-// db. Tests that run a decision relay use a database of their own: a relay
-// drains every tenant registered in its database, so two relays sharing one
-// would publish each other's decisions to their own topics.
-func RedisDB(t testing.TB, db int) string {
-	t.Helper()
-	return fmt.Sprintf("redis://%s/%d", RedisAddr(t), db)
 }
