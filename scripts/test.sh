@@ -36,6 +36,11 @@ checks() {
 	lint
 	log "go test -race -count=1 -timeout 20m ./... (Kafka $VIGIE_TEST_KAFKA, Redis $VIGIE_TEST_REDIS)"
 	"$GO" test -race -count=1 -timeout 20m ./...
+	# vigie dev runs the review queue on the in-process Redis: the queue's
+	# suite runs there too, so a Lua script the embedded Redis cannot run
+	# fails here rather than in a newcomer's first session.
+	log "go test -race -count=1 ./review/ against the embedded Redis of vigie dev"
+	VIGIE_TEST_REDIS=embedded "$GO" test -race -count=1 -timeout 10m ./review/
 }
 
 # fuzz runs each Fuzz* test on its own: `go test -fuzz` refuses a pattern that matches

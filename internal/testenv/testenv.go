@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go"
 
@@ -47,15 +49,52 @@ func KafkaBrokers(t testing.TB) []string {
 	return brokers
 }
 
+// Embedded is the VIGIE_TEST_REDIS value that runs the Redis tests against
+// the in-process Redis of `vigie dev` (miniredis) instead of redis-server:
+// the same suite proves the queue's Lua scripts work in both.
+const Embedded = "embedded"
+
+var (
+	embeddedOnce sync.Once
+	embeddedAddr string
+)
+
+// embeddedRedis starts one in-process Redis for the test binary. Its clock
+// follows the wall clock, as a real server's does, so TTLs expire.
+func embeddedRedis(t testing.TB) string {
+	embeddedOnce.Do(func() {
+		m := miniredis.NewMiniRedis()
+		if err := m.Start(); err != nil {
+			t.Fatalf("starting the embedded Redis: %v", err)
+		}
+		embeddedAddr = m.Addr()
+		go func() {
+			for range time.Tick(50 * time.Millisecond) {
+				m.SetTime(time.Now())
+				m.FastForward(0)
+			}
+		}()
+	})
+	return embeddedAddr
+}
+
+func redisAddr(t testing.TB) string {
+	switch addr := os.Getenv("VIGIE_TEST_REDIS"); addr {
+	case "":
+		return DefaultRedis
+	case Embedded:
+		return embeddedRedis(t)
+	default:
+		return addr
+	}
+}
+
 // Redis returns a client of the test redis-server ($VIGIE_TEST_REDIS,
-// default 127.0.0.1:16379), closed when the test ends.
+// default 127.0.0.1:16379, or Embedded), closed when the test ends.
 func Redis(t testing.TB) *redis.Client {
 	t.Helper()
 	needServices(t, "Redis")
-	addr := os.Getenv("VIGIE_TEST_REDIS")
-	if addr == "" {
-		addr = DefaultRedis
-	}
+	addr := redisAddr(t)
 	c, err := redisio.Open(context.Background(), addr)
 	if err != nil {
 		t.Fatalf("Redis at %s does not answer (%v): start it with `make services-up` or run `make test`", addr, err)
@@ -68,10 +107,7 @@ func Redis(t testing.TB) *redis.Client {
 func RedisAddr(t testing.TB) string {
 	t.Helper()
 	Redis(t)
-	if addr := os.Getenv("VIGIE_TEST_REDIS"); addr != "" {
-		return addr
-	}
-	return DefaultRedis
+	return redisAddr(t)
 }
 
 // Name returns prefix followed by a random suffix, for topics, groups and
