@@ -43,6 +43,7 @@ type Engine struct {
 	reload  sync.Mutex // serialises reloads
 	signals Signals
 	now     func() time.Time
+	loaded  fileState // the rule file version running; guarded by reload
 }
 
 // NewEngine loads the rule file and the language models. A bad rule file
@@ -55,11 +56,14 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		log = logrus.NewEntry(l)
 	}
 	e := &Engine{cfg: cfg, log: log, signals: cfg.Signals, now: time.Now}
-	rs, err := loadRules(cfg.RulesPath)
+	rs, data, err := loadRules(cfg.RulesPath)
 	if err != nil {
 		return nil, err
 	}
 	e.rules.Store(rs)
+	if cfg.RulesPath != "" {
+		e.recordLoaded(data)
+	}
 	det, err := newDetector(cfg.Languages)
 	if err != nil {
 		return nil, fmt.Errorf("configuring language detection: %w", err)
@@ -72,15 +76,18 @@ type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
-func loadRules(path string) (*RuleSet, error) {
-	if path == "" {
-		return ParseRules("default.yaml", defaultRules)
+func loadRules(path string) (*RuleSet, []byte, error) {
+	data := defaultRules
+	name := "default.yaml"
+	if path != "" {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			return nil, nil, fmt.Errorf("reading rule file: %w", err)
+		}
+		name = path
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading rule file: %w", err)
-	}
-	return ParseRules(path, data)
+	rs, err := ParseRules(name, data)
+	return rs, data, err
 }
 
 // Ruleset returns the hash of the active rule set.
@@ -91,11 +98,12 @@ func (e *Engine) Ruleset() string { return e.rules.Load().Hash() }
 func (e *Engine) Reload() error {
 	e.reload.Lock()
 	defer e.reload.Unlock()
-	rs, err := loadRules(e.cfg.RulesPath)
+	rs, data, err := loadRules(e.cfg.RulesPath)
 	if err != nil {
 		return err
 	}
 	e.rules.Store(rs)
+	e.recordLoaded(data)
 	return nil
 }
 
@@ -112,11 +120,22 @@ func (e *Engine) Classify(ctx context.Context, c *message.Comment, p Policy) (me
 	skip := append(append([]span(nil), links...), emails...)
 	markInLink(n, skip)
 
-	lang := e.language(n, skip, c, p)
-	lr := rs.rules(lang.Code)
-
-	ms := make([]scored, 0, 8)
-	ms = rs.matchLexicons(lr, lang.Code, n.Tokens, ms)
+	lang, guesses := e.language(n, skip, c, p)
+	ms := rs.matchLexicons(rs.rules(lang.Code), lang.Code, n.Tokens, make([]scored, 0, 8))
+	// The language fell back (short or ambiguous text) but the detector had
+	// guesses: read the comment with each of their rule sets too and keep
+	// the reading that explains most, so "Eres un imbécil." on a French site
+	// without thread_lang is still read as Spanish abuse.
+	best := evidence(ms)
+	for _, g := range guesses {
+		if g == lang.Code {
+			continue
+		}
+		alt := rs.matchLexicons(rs.rules(g), g, n.Tokens, make([]scored, 0, 8))
+		if ev := evidence(alt); ev > best {
+			ms, best = alt, ev
+		}
+	}
 	ms = rs.spamSignals(n, links, emails, ms)
 	ms = rs.styleSignals(n, ms)
 	if lang.Source == "detected" && c.ThreadLang != "" && lang.Code != c.ThreadLang &&
@@ -157,15 +176,30 @@ func policyOrDefault(p Policy) Policy {
 // thread's language (then the tenant's) is used instead.
 const minDetectConfidence = 0.5
 
-func (e *Engine) language(n *Normalized, skip []span, c *message.Comment, p Policy) message.Language {
+// language decides the comment's language and, when it fell back to the
+// thread's or tenant's, returns the detector's guesses as well.
+func (e *Engine) language(n *Normalized, skip []span, c *message.Comment, p Policy) (message.Language, []string) {
 	d := e.det.detect(n, skip)
+	var guesses []string
+	if d.code != "" {
+		guesses = append([]string{d.code}, d.alts...)
+	}
 	switch {
 	case d.code != "" && d.confidence >= minDetectConfidence:
-		return message.Language{Code: d.code, Confidence: round3(d.confidence), Source: "detected"}
+		return message.Language{Code: d.code, Confidence: round3(d.confidence), Source: "detected"}, nil
 	case c.ThreadLang != "":
-		return message.Language{Code: c.ThreadLang, Source: "thread"}
+		return message.Language{Code: c.ThreadLang, Source: "thread"}, guesses
 	}
-	return message.Language{Code: p.DefaultLanguage, Source: "tenant"}
+	return message.Language{Code: p.DefaultLanguage, Source: "tenant"}, guesses
+}
+
+// evidence is the total weight of a set of matches.
+func evidence(ms []scored) float64 {
+	s := 0.0
+	for _, m := range ms {
+		s += m.m.Weight
+	}
+	return s
 }
 
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }

@@ -33,6 +33,9 @@ type detection struct {
 	code       string
 	confidence float64
 	stage      string // "words", "low", "high" or "" when nothing was decided
+	// alts are the runner-up languages lingua gave some credence (>= 0.15),
+	// best first; the engine tries their lexicons when it falls back.
+	alts []string
 }
 
 // detector identifies a comment's language in three stages, cheapest first:
@@ -127,7 +130,13 @@ func (d *detector) detect(n *Normalized, skip []span) detection {
 	if cv[0].Value() == 0 {
 		return detection{}
 	}
-	return detection{code: d.byLin[cv[0].Language()], confidence: cv[0].Value(), stage: "high"}
+	det := detection{code: d.byLin[cv[0].Language()], confidence: cv[0].Value(), stage: "high"}
+	for _, v := range cv[1:] {
+		if v.Value() >= 0.15 && len(det.alts) < 2 {
+			det.alts = append(det.alts, d.byLin[v.Language()])
+		}
+	}
+	return det
 }
 
 // byWords is stage 1. A word shared by several languages counts for each
@@ -196,7 +205,26 @@ func detectionText(orig string, n *Normalized, skip []span) (string, int) {
 			cut = append(cut, rng{n.Tokens[i].Start, n.Tokens[i].End})
 		}
 	}
+	// Disguised words are read as what they disguise: lingua should see
+	// "idiot", not "i d i o t".
+	disguised := map[int]*Token{}
+	for i := range n.Tokens {
+		if n.Tokens[i].Disguised {
+			disguised[n.Tokens[i].Start] = &n.Tokens[i]
+		}
+	}
+	skipTo := -1
 	for i, r := range orig {
+		if i < skipTo {
+			continue
+		}
+		if t, ok := disguised[i]; ok {
+			b.WriteString(t.Text)
+			runes += utf8.RuneCountInString(t.Text)
+			letters += utf8.RuneCountInString(t.Text)
+			skipTo = t.End
+			continue
+		}
 		skipped := false
 		for _, c := range cut {
 			if i >= c.s && i < c.e {

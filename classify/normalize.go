@@ -71,43 +71,25 @@ func (n *Normalized) Span(fStart, fEnd int) (start, end int) {
 	return int(n.ostart[fStart]), int(n.oend[fEnd-1])
 }
 
-// Form returns the matching form of the whole text: tokens in matching form,
-// the punctuation between them folded, whitespace runs collapsed to one
-// space. Normalising a Form again returns it unchanged.
+// Form returns the matching form of the whole text: tokens in matching
+// form with the folded punctuation and spacing between them kept as they
+// are (spacing decides what is rejoined, so collapsing it would change the
+// reading). Normalising a Form again returns it unchanged.
 func (n *Normalized) Form() string {
 	var b strings.Builder
 	b.Grow(len(n.Folded))
 	prevEnd := 0
 	for i := range n.Tokens {
 		t := &n.Tokens[i]
-		fs, fe := t.fstart, t.fend
-		writeGap(&b, n.Folded[prevEnd:fs])
+		b.WriteString(n.Folded[prevEnd:t.fstart])
 		if t.Kind == TokenMention {
 			b.WriteByte('@')
 		}
 		b.WriteString(t.Text)
-		prevEnd = fe
+		prevEnd = t.fend
 	}
-	writeGap(&b, n.Folded[prevEnd:])
+	b.WriteString(n.Folded[prevEnd:])
 	return strings.TrimSpace(b.String())
-}
-
-func writeGap(b *strings.Builder, gap string) {
-	space := false
-	for _, r := range gap {
-		if r == ' ' || unicode.IsSpace(r) {
-			space = true
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(r)
-	}
-	if space {
-		b.WriteByte(' ')
-	}
 }
 
 // Normalizer turns comment text into matching form. Its dictionary (the words

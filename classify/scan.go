@@ -222,7 +222,9 @@ func scanEmails(n *Normalized, known func(string) bool) []span {
 			continue
 		}
 		g1 := strings.TrimSpace(f[toks[i].fend:toks[i+1].fstart])
-		if g1 != "(" && g1 != "[" && g1 != "" {
+		// "at" is an everyday word: it spells out an address only in
+		// brackets, "name (at) site", or before a mail provider.
+		if (g1 != "(" && g1 != "[") && !(g1 == "" && mailProviders[toks[i+2].Text]) {
 			continue
 		}
 		d := i + 3
@@ -238,6 +240,14 @@ func scanEmails(n *Normalized, known func(string) bool) []span {
 		}
 	}
 	return out
+}
+
+// mailProviders are the big free mail services, which make "name at
+// gmail dot com" an address.
+var mailProviders = map[string]bool{
+	"gmail": true, "googlemail": true, "hotmail": true, "outlook": true, "live": true, "yahoo": true,
+	"icloud": true, "gmx": true, "protonmail": true, "proton": true, "orange": true, "free": true,
+	"laposte": true, "libero": true, "web": true, "aol": true, "mail": true, "yandex": true, "wanadoo": true,
 }
 
 // scanPhones finds phone numbers: 9 to 15 digits in groups of 1 to 4

@@ -36,7 +36,7 @@ type Counts struct {
 
 // NearDuplicateBits is the largest Hamming distance between two
 // fingerprints that still counts as the same text.
-const NearDuplicateBits = 3
+const NearDuplicateBits = 7
 
 // Signals keeps the shared state behind the stateful spam signals: the same
 // or nearly the same text posted many times or by several authors, and one
@@ -56,7 +56,7 @@ const NearDuplicateBits = 3
 //     the window. Callers may batch observations, so implementations must
 //     not depend on call order beyond At.
 //   - Near duplicates: a fingerprint matches another when they differ in at
-//     most NearDuplicateBits bits. Splitting the 64 bits into four 16-bit
+//     most NearDuplicateBits bits. Splitting the 64 bits into eight 8-bit
 //     bands and indexing each band finds every such pair (by pigeonhole one
 //     band is equal), which is how MemorySignals and a Redis implementation
 //     can look them up without a scan.
@@ -74,16 +74,21 @@ type MemorySignals struct {
 	max     int
 	entries []memEntry // in arrival order
 	seen    map[memKey]bool
-	bands   [4]map[bandKey][]int // band value → indexes into entries
+	bands   [nbands]map[bandKey][]int // band value → indexes into entries
 	authors map[memKey][]time.Time
 	base    int // index of entries[0] in the stream, for stable band indexes
 }
 
 type memKey struct{ tenant, id string }
 
+// nbands bands of 64/nbands bits: with at most NearDuplicateBits (< nbands)
+// differing bits, one band is always equal.
+const nbands = 8
+
 type bandKey struct {
+	band   uint8
 	tenant string
-	v      uint16
+	v      uint8
 }
 
 type memEntry struct {
@@ -119,8 +124,8 @@ func (m *MemorySignals) Observe(_ context.Context, o Observation) (Counts, error
 		if o.Fingerprint != 0 {
 			idx := m.base + len(m.entries)
 			m.entries = append(m.entries, memEntry{key: key, author: o.AuthorID, fp: o.Fingerprint, at: o.At})
-			for b := range 4 {
-				bk := bandKey{o.Tenant, uint16(o.Fingerprint >> (16 * b))}
+			for b := range nbands {
+				bk := bandKey{uint8(b), o.Tenant, uint8(o.Fingerprint >> (8 * b))}
 				m.bands[b][bk] = append(m.bands[b][bk], idx)
 			}
 		}
@@ -137,8 +142,8 @@ func (m *MemorySignals) Observe(_ context.Context, o Observation) (Counts, error
 	}
 	counted := map[int]bool{}
 	authors := map[string]bool{}
-	for b := range 4 {
-		for _, idx := range m.bands[b][bandKey{o.Tenant, uint16(o.Fingerprint >> (16 * b))}] {
+	for b := range nbands {
+		for _, idx := range m.bands[b][bandKey{uint8(b), o.Tenant, uint8(o.Fingerprint >> (8 * b))}] {
 			if idx < m.base || counted[idx] {
 				continue
 			}
@@ -214,12 +219,13 @@ func SimHash(toks []Token, minWords int) uint64 {
 			}
 		}
 	}
+	// Features: every word and every pair of neighbouring words.
 	for i := range words {
 		h := fnv64(words[i])
-		if i+1 < len(words) {
-			h ^= bits.RotateLeft64(fnv64(words[i+1]), 17)
-		}
 		add(h)
+		if i+1 < len(words) {
+			add(h ^ bits.RotateLeft64(fnv64(words[i+1]), 17))
+		}
 	}
 	var fp uint64
 	for b := range 64 {

@@ -34,6 +34,13 @@ func (e *Engine) WatchRules(ctx context.Context) error {
 	return e.watch(ctx, ticker.C, hup)
 }
 
+// recordLoaded remembers which file version the running rules came from.
+func (e *Engine) recordLoaded(data []byte) {
+	st, _ := e.statRules()
+	st.sum = sha256.Sum256(data)
+	e.loaded = st
+}
+
 // fileState identifies one version of the rule file cheaply.
 type fileState struct {
 	resolved string
@@ -58,10 +65,11 @@ func (e *Engine) statRules() (fileState, error) {
 // watch is WatchRules with its clock and signal channel injected, so tests
 // drive it without sleeping.
 func (e *Engine) watch(ctx context.Context, tick <-chan time.Time, hup <-chan os.Signal) error {
-	last, _ := e.statRules()
-	if data, err := os.ReadFile(e.cfg.RulesPath); err == nil {
-		last.sum = sha256.Sum256(data)
-	}
+	// Compare against the file the engine loaded, not against whatever is
+	// there when the watch starts.
+	e.reload.Lock()
+	last := e.loaded
+	e.reload.Unlock()
 	reload := func(why string) {
 		data, err := os.ReadFile(e.cfg.RulesPath)
 		if err != nil {
@@ -78,6 +86,9 @@ func (e *Engine) watch(ctx context.Context, tick <-chan time.Time, hup <-chan os
 			e.log.WithError(err).WithField("rules", e.cfg.RulesPath).Error("rule file refused; keeping the running rule set " + old)
 			return
 		}
+		e.reload.Lock()
+		last = e.loaded
+		e.reload.Unlock()
 		e.log.WithFields(map[string]any{"rules": e.cfg.RulesPath, "ruleset": e.Ruleset(), "previous": old, "trigger": why}).Info("rules reloaded")
 	}
 	for {
