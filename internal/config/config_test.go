@@ -3,6 +3,7 @@ package config
 import (
 	"flag"
 	"io"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -57,4 +58,14 @@ func TestRolesNeedTheirServices(t *testing.T) {
 	err = c.Validate(RoleClassify)
 	require.ErrorContains(t, err, "VIGIE_KAFKA_BROKERS")
 	require.ErrorContains(t, err, "VIGIE_REDIS_ADDR")
+}
+
+// TestReadmeDocumentsEverySetting keeps the README's configuration table in
+// step with the settings.
+func TestReadmeDocumentsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	for _, row := range Doc() {
+		require.Contains(t, string(readme), "| `"+row[1]+"` | `"+row[0]+"` |", "README.md lacks a row for %s", row[1])
+	}
 }
