@@ -101,9 +101,15 @@ func NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
 	return &Consumer{cfg: cfg}, nil
 }
 
-// Run consumes until ctx is cancelled. Fetching stops at once; the batch in
-// flight is finished and committed within Grace. Records fetched but not in a
-// finished batch are not committed and will be delivered again.
+// Run consumes until ctx is cancelled. Fetching stops at once; batches
+// already fetched into a batch are finished and committed within Grace.
+// Records fetched but not in a finished batch are not committed and will be
+// delivered again.
+//
+// Two stages overlap: while one batch is written to Kafka and Redis and
+// committed, the next is being classified, so the CPU-bound stage does not
+// wait on network round trips. Deliveries stay in fetch order, one at a
+// time, so a batch is never committed before the one fetched ahead of it.
 func (c *Consumer) Run(ctx context.Context) error {
 	fetchCtx, stopFetch := context.WithCancel(ctx)
 	defer stopFetch()
@@ -127,9 +133,38 @@ func (c *Consumer) Run(ctx context.Context) error {
 			}
 		}
 	}()
-	batch := make([]kafka.Message, 0, c.cfg.BatchSize)
+
+	ready := make(chan *prepared, 1)
+	delivered := make(chan error, 1)
+	go func() {
+		var err error
+		for p := range ready {
+			if err != nil {
+				continue // drain: nothing after a failed batch may commit
+			}
+			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.Grace)
+			err = c.deliver(wctx, ctx, p)
+			cancel()
+			if err != nil {
+				stopFetch()
+			}
+		}
+		delivered <- err
+	}()
+
+	err := c.batches(ctx, records, fetchErr, ready)
+	close(ready)
+	if derr := <-delivered; derr != nil {
+		return derr
+	}
+	return err
+}
+
+// batches collects fetched records into batches, classifies each and hands
+// it to the delivery stage, until the records stop or ctx is cancelled.
+func (c *Consumer) batches(ctx context.Context, records <-chan kafka.Message, fetchErr <-chan error, ready chan<- *prepared) error {
 	for {
-		batch = batch[:0]
+		batch := make([]kafka.Message, 0, c.cfg.BatchSize)
 		select {
 		case m, ok := <-records:
 			if !ok {
@@ -158,15 +193,24 @@ func (c *Consumer) Run(ctx context.Context) error {
 			}
 		}
 		timer.Stop()
-		// The batch in flight finishes even when ctx is cancelled now, so
-		// its offsets are committed rather than redelivered.
+		// A batch fetched before cancellation is still classified and
+		// delivered, so its offsets are committed rather than redelivered.
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.Grace)
-		err := c.Process(wctx, ctx, batch)
+		p, err := c.prepare(wctx, ctx, batch)
 		cancel()
 		if err != nil {
 			return err
 		}
+		ready <- p
 	}
+}
+
+// prepared is a classified batch waiting to be written and committed.
+type prepared struct {
+	batch    []kafka.Message
+	items    []message.Classified
+	verdicts []kafka.Message
+	dead     []kafka.Message
 }
 
 // Process handles one batch: decode, classify, write verdicts and dead
@@ -174,72 +218,99 @@ func (c *Consumer) Run(ctx context.Context) error {
 // backoff until stop is cancelled; then Process returns without committing,
 // so the batch is delivered again.
 func (c *Consumer) Process(ctx, stop context.Context, batch []kafka.Message) error {
+	p, err := c.prepare(ctx, stop, batch)
+	if err != nil {
+		return err
+	}
+	return c.deliver(ctx, stop, p)
+}
+
+// prepare decodes and classifies a batch: the CPU-bound stage.
+func (c *Consumer) prepare(ctx, stop context.Context, batch []kafka.Message) (*prepared, error) {
 	start := time.Now()
-	items := make([]message.Classified, 0, len(batch))
-	var dead []kafka.Message
+	p := &prepared{batch: batch, items: make([]message.Classified, 0, len(batch))}
 	for _, m := range batch {
 		cm, err := message.DecodeComment(m.Value)
 		if err != nil {
-			dead = append(dead, c.deadLetter(m, err))
+			p.dead = append(p.dead, c.deadLetter(m, err))
 			continue
 		}
 		if cm.ReceivedAt.IsZero() {
 			cm.ReceivedAt = m.Time
 		}
-		items = append(items, message.Classified{Comment: cm})
+		p.items = append(p.items, message.Classified{Comment: cm})
 	}
 	metrics.StageDuration.WithLabelValues("decode").Observe(time.Since(start).Seconds())
 
 	t := time.Now()
-	if err := c.retry(ctx, stop, "classify", func(ctx context.Context) error { return c.classifyAll(ctx, items) }); err != nil {
-		return err
+	if err := c.retry(ctx, stop, "classify", func(ctx context.Context) error { return c.classifyAll(ctx, p.items) }); err != nil {
+		return nil, err
 	}
 	metrics.StageDuration.WithLabelValues("classify").Observe(time.Since(t).Seconds())
 
-	verdicts := make([]kafka.Message, len(items))
-	for i, it := range items {
+	p.verdicts = make([]kafka.Message, len(p.items))
+	for i, it := range p.items {
 		b, err := json.Marshal(it.Verdict)
 		if err != nil {
-			return fmt.Errorf("encoding verdict: %w", err)
+			return nil, fmt.Errorf("encoding verdict: %w", err)
 		}
-		verdicts[i] = kafka.Message{Key: []byte(it.Comment.Key()), Value: b}
+		p.verdicts[i] = kafka.Message{Key: []byte(it.Comment.Key()), Value: b}
 		metrics.Classified.WithLabelValues(string(it.Verdict.Action), it.Verdict.Language.Code).Inc()
 		for _, l := range it.Verdict.Labels {
 			metrics.Labels.WithLabelValues(l).Inc()
 		}
 	}
-	steps := []struct {
+	return p, nil
+}
+
+// deliver writes a prepared batch's dead letters, verdicts and queue items —
+// the three at once, since each is idempotent or tolerates repeats — and
+// then commits its offsets: the I/O-bound stage.
+func (c *Consumer) deliver(ctx, stop context.Context, p *prepared) error {
+	sinks := []struct {
 		name string
 		do   func(context.Context) error
 	}{
 		{"dlq", func(ctx context.Context) error {
-			if len(dead) == 0 {
+			if len(p.dead) == 0 {
 				return nil
 			}
-			return c.cfg.DeadLetter.WriteMessages(ctx, dead...)
+			return c.cfg.DeadLetter.WriteMessages(ctx, p.dead...)
 		}},
 		{"verdicts", func(ctx context.Context) error {
-			if len(verdicts) == 0 {
+			if len(p.verdicts) == 0 {
 				return nil
 			}
-			return c.cfg.Verdicts.WriteMessages(ctx, verdicts...)
+			return c.cfg.Verdicts.WriteMessages(ctx, p.verdicts...)
 		}},
 		{"queue", func(ctx context.Context) error {
-			if len(items) == 0 {
+			if len(p.items) == 0 {
 				return nil
 			}
-			return c.cfg.Sink.Admit(ctx, items)
+			return c.cfg.Sink.Admit(ctx, p.items)
 		}},
-		{"commit", func(ctx context.Context) error { return c.cfg.Fetcher.CommitMessages(ctx, batch...) }},
 	}
-	for _, s := range steps {
-		t := time.Now()
-		if err := c.retry(ctx, stop, s.name, s.do); err != nil {
-			return err
-		}
-		metrics.StageDuration.WithLabelValues(s.name).Observe(time.Since(t).Seconds())
+	errs := make([]error, len(sinks))
+	var wg sync.WaitGroup
+	for i, s := range sinks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.Now()
+			errs[i] = c.retry(ctx, stop, s.name, s.do)
+			metrics.StageDuration.WithLabelValues(s.name).Observe(time.Since(t).Seconds())
+		}()
 	}
-	metrics.DeadLetters.Add(float64(len(dead)))
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	t := time.Now()
+	if err := c.retry(ctx, stop, "commit", func(ctx context.Context) error { return c.cfg.Fetcher.CommitMessages(ctx, p.batch...) }); err != nil {
+		return err
+	}
+	metrics.StageDuration.WithLabelValues("commit").Observe(time.Since(t).Seconds())
+	metrics.DeadLetters.Add(float64(len(p.dead)))
 	return nil
 }
 

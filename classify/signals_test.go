@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vigie-moderation/vigie/internal/message"
+	"github.com/vigie-moderation/vigie/internal/testenv"
 )
 
 func fingerprint(t *testing.T, text string) uint64 {
@@ -37,11 +38,36 @@ func popcount(x uint64) int {
 
 func TestMemorySignals(t *testing.T) {
 	t.Parallel()
+	signalsConformance(t, NewMemorySignals(0), "")
+}
+
+// TestRedisSignals runs the same cases on the Redis implementation the
+// classify role uses, against the real redis-server.
+func TestRedisSignals(t *testing.T) {
+	t.Parallel()
+	signalsConformance(t, NewRedisSignals(testenv.Redis(t)), testenv.Name("sig"))
+}
+
+func TestBandMemberRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, author := range []string{"", "a", "x|y:z", "ünï|"} {
+		fp, a, id, ok := parseBandMember(bandMember(0xfeed, author, "c|1:2"))
+		require.True(t, ok)
+		require.Equal(t, uint64(0xfeed), fp)
+		require.Equal(t, author, a)
+		require.Equal(t, "c|1:2", id)
+	}
+	_, _, _, ok := parseBandMember("zz|3:ab")
+	require.False(t, ok)
+}
+
+// signalsConformance is what every Signals implementation must do. Tenants
+// are prefixed so runs against a shared Redis never meet.
+func signalsConformance(t *testing.T, m Signals, prefix string) {
 	ctx := context.Background()
-	m := NewMemorySignals(0)
 	t0 := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	obs := func(tenant, id, author string, fp uint64, at time.Duration) Counts {
-		c, err := m.Observe(ctx, Observation{Tenant: tenant, CommentID: id, AuthorID: author, Fingerprint: fp, At: t0.Add(at), Window: 10 * time.Minute})
+		c, err := m.Observe(ctx, Observation{Tenant: prefix + tenant, CommentID: id, AuthorID: author, Fingerprint: fp, At: t0.Add(at), Window: 10 * time.Minute})
 		require.NoError(t, err)
 		return c
 	}
