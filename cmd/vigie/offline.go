@@ -23,7 +23,11 @@ func engineFlags(fs *flag.FlagSet) func() (*classify.Engine, error) {
 				list = append(list, l)
 			}
 		}
-		return classify.NewEngine(classify.EngineConfig{Languages: list, RulesPath: *rules, Logger: logging.Discard()})
+		// Offline, the duplicate and velocity signals see the comments of
+		// this run only.
+		return classify.NewEngine(classify.EngineConfig{
+			Languages: list, RulesPath: *rules, Logger: logging.Discard(), Signals: classify.NewMemorySignals(0),
+		})
 	}
 }
 

@@ -91,7 +91,9 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Result, error) {
 	defer cleanRedis(rdb, tenant)
 
 	fmt.Fprintf(out, "loading the classifier (%v)…\n", cfg.Languages)
-	engine, err := classify.NewEngine(classify.EngineConfig{Languages: cfg.Languages, Logger: logging.Discard()})
+	engine, err := classify.NewEngine(classify.EngineConfig{
+		Languages: cfg.Languages, Logger: logging.Discard(), Signals: classify.NewRedisSignals(rdb),
+	})
 	if err != nil {
 		return res, err
 	}

@@ -99,6 +99,9 @@ func (rt *runtime) addClassify() error {
 	log := rt.log.WithField("role", "classify")
 	engine, err := classify.NewEngine(classify.EngineConfig{
 		Languages: rt.cfg.Languages, RulesPath: rt.cfg.RulesPath, Logger: log,
+		// Duplicate and velocity signals live in Redis, so every replica
+		// of the group sees what the others classified.
+		Signals: classify.NewRedisSignals(rt.rdb),
 	})
 	if err != nil {
 		return fmt.Errorf("loading the classifier: %w", err)

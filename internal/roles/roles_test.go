@@ -171,7 +171,9 @@ func submission(n int) (string, map[string]bool) {
 		c := corpus[i%len(corpus)]
 		id := fmt.Sprintf("c%03d", i)
 		line, _ := json.Marshal(map[string]any{
-			"id": id, "thread_id": "budget-2027", "author": map[string]string{"id": fmt.Sprintf("reader-%d", i)},
+			// One author per text: the same text from several authors is a
+			// spam campaign, which the duplicate signal rightly flags.
+			"id": id, "thread_id": "budget-2027", "author": map[string]string{"id": fmt.Sprintf("reader-%d", i%len(corpus))},
 			"text": c.text,
 		})
 		b.Write(line)
