@@ -109,6 +109,13 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 			switch {
 			case gap == ".":
 			case isObfuscatedDot(gap):
+				// "presque. Ça laisse" is a sentence ending, not
+				// "presque.ca": a period followed by a space counts as a
+				// disguised dot only when the next word is not capitalised.
+				if gap[0] == '.' && startsUpper(n, toks[j+1]) {
+					next = -1
+					break
+				}
 				o = true
 			case (gap == " " || gap == "(" || gap == "[" || gap == " (" || gap == " [") && toks[j+1].Text == "dot" && j+2 < len(toks):
 				g2 := f[toks[j+1].fend:toks[j+2].fstart]
@@ -315,4 +322,15 @@ func scanPhones(n *Normalized) []span {
 		i = max(i, j-1)
 	}
 	return out
+}
+
+// startsUpper reports whether the original text of tok begins with an
+// upper-case letter.
+func startsUpper(n *Normalized, tok Token) bool {
+	start, end := n.Span(tok.fstart, tok.fend)
+	if start >= end {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(n.Original[start:end])
+	return unicode.IsUpper(r)
 }
