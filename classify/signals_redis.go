@@ -25,13 +25,15 @@ import (
 type RedisSignals struct {
 	rdb redis.UniversalClient
 	// perBand bounds the candidates read from one band, newest first, so a
-	// flood of one text cannot make a lookup unbounded.
+	// flood of one text cannot make a lookup unbounded. Campaigns are
+	// recent and the signals' thresholds are small counts, so the newest
+	// few dozen candidates per band are enough to reach them.
 	perBand int64
 }
 
 // NewRedisSignals returns Signals kept in rdb.
 func NewRedisSignals(rdb redis.UniversalClient) *RedisSignals {
-	return &RedisSignals{rdb: rdb, perBand: 200}
+	return &RedisSignals{rdb: rdb, perBand: 16}
 }
 
 func sigAuthorKey(tenant, author string) string {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -19,8 +20,20 @@ func runBench(ctx context.Context, args []string) error {
 	partitions := fs.Int("partitions", 6, "partitions of the benchmark topics")
 	rate := fs.Int("rate", 1000, "comments/s of the latency phase")
 	dur := fs.Duration("latency-for", 10*time.Second, "duration of the latency phase")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *n < 1 || *partitions < 1 || *rate < 1 || *dur <= 0 {
 		return fmt.Errorf("-n, -partitions, -rate and -latency-for must be positive")
