@@ -7,7 +7,8 @@
 #
 # Usage: scripts/services.sh up | down | status | run CMD [ARG...]
 #
-#   up      Install what is missing (apt: redis-server, redis-tools, kcat; Maven: Kafka),
+#   up      Install what is missing (apt: redis-server, redis-tools, kcat, chromium and
+#           fonts for the UI test; Maven: Kafka),
 #           stop any stale instance, start both services with empty data and wait until
 #           they answer. Running it again restarts them fresh.
 #   down    Stop both (SIGTERM, then SIGKILL). Harmless when nothing runs.
@@ -70,8 +71,11 @@ apt_install() {
 		die "apt-get install $* failed"
 }
 
+# has_font NAME succeeds when fontconfig knows the font family NAME.
+has_font() { command -v fc-list >/dev/null && fc-list : family | grep -qiF "$1"; }
+
 # ensure_tools installs the Debian packages that provide the commands used here and by
-# the tests (kcat, redis-cli), when they are missing.
+# the tests (kcat, redis-cli, chromium), when they are missing.
 ensure_tools() {
 	local missing=()
 	command -v redis-server >/dev/null || missing+=(redis-server)
@@ -81,6 +85,12 @@ ensure_tools() {
 	command -v mvn >/dev/null || missing+=(maven)
 	command -v ss >/dev/null || missing+=(iproute2)
 	command -v flock >/dev/null || missing+=(util-linux)
+	# The web UI's browser test drives Debian's chromium; the fonts make its
+	# screenshots look as they do on a moderator's desktop (Latin text and
+	# emoji) instead of falling back to boxes.
+	command -v chromium >/dev/null || missing+=(chromium)
+	has_font "Liberation Sans" || missing+=(fonts-liberation2)
+	has_font "Noto Color Emoji" || missing+=(fonts-noto-color-emoji)
 	if [ "${#missing[@]}" -gt 0 ]; then
 		apt_install "${missing[@]}"
 	fi
