@@ -222,7 +222,7 @@ func (a *API) akismetSubmit(spam bool) http.HandlerFunc {
 			return
 		}
 		f := Feedback{Tenant: p.Tenant, CommentID: c.ID, Spam: spam, KeyID: p.Subject, At: a.cfg.Now().UTC()}
-		if err := a.Feedback(r.Context(), f); err != nil {
+		if err := a.RecordFeedback(r.Context(), f); err != nil {
 			a.cfg.Log.WithError(err).WithFields(logrus.Fields{"tenant": c.Tenant, "comment_id": c.ID}).Warn("publisher feedback not recorded")
 			akismetText(w, http.StatusServiceUnavailable, "cannot record the report right now")
 			return
@@ -231,10 +231,10 @@ func (a *API) akismetSubmit(spam bool) http.HandlerFunc {
 	}
 }
 
-// Feedback records a publisher's spam or ham report: appended to the
+// RecordFeedback records a publisher's spam or ham report: appended to the
 // tenant's feedback stream in Redis when Redis is configured, and handed to
 // Config.Feedback when set.
-func (a *API) Feedback(ctx context.Context, f Feedback) error {
+func (a *API) RecordFeedback(ctx context.Context, f Feedback) error {
 	kind := "ham"
 	if f.Spam {
 		kind = "spam"

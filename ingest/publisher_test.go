@@ -59,7 +59,7 @@ var (
 )
 
 // realEngine loads the classify role's engine once per test binary.
-func realEngine(t *testing.T) *classify.Engine {
+func realEngine(t testing.TB) *classify.Engine {
 	t.Helper()
 	engineOnce.Do(func() { engine, engineErr = classify.NewEngine(classify.EngineConfig{}) })
 	require.NoError(t, engineErr)
