@@ -124,6 +124,11 @@ type seedMatch struct {
 	weight            float64
 }
 
+// wholeText stands for a signal about the whole comment (a posting
+// burst): its span is every byte of the text, and the UI must explain it
+// without highlighting the text.
+const wholeText = "*"
+
 const (
 	bannedAuthor = "nuit-blanche"
 	spamAuthor   = "promo-invest"
@@ -140,7 +145,7 @@ var seedComments = []seedComment{
 	{"c03", "tramway-nord", "c02", "claire.m", "Claire M.", "fr", "@Nuit Blanche restez poli, tout le monde n'a pas votre science. Vous êtes ridicule.",
 		[]seedMatch{{"Vous êtes ridicule", "fr.insult.direct", "insult", 0.55}}},
 	{"c04", "tramway-nord", "", spamAuthor, "Promo Invest", "fr", "Gagnez 500€ par jour depuis chez vous grâce au bitcoin !!! Contactez-moi sur WhatsApp +33 6 12 34 56 78",
-		[]seedMatch{{"Gagnez 500€ par jour", "fr.money.daily", "money", 0.45}, {"bitcoin", "any.crypto", "crypto", 0.25}, {"WhatsApp", "any.messenger", "messenger", 0.25}, {"+33 6 12 34 56 78", "signal.phone", "phone", 0.45}}},
+		[]seedMatch{{"Gagnez 500€ par jour", "fr.money.daily", "money", 0.45}, {"bitcoin", "any.crypto", "crypto", 0.25}, {"WhatsApp", "any.messenger", "messenger", 0.25}, {"+33 6 12 34 56 78", "spam.phone", "phone", 0.45}, {wholeText, "spam.velocity", "velocity", 0.3}}},
 	{"c05", "budget-2026", "", "helene_r", "Hélène R.", "fr", "Putain de budget, ça fait trois ans qu'on nous promet des économies. Les élus sont des clowns.",
 		[]seedMatch{{"Putain", "fr.profanity", "profanity", 0.2}, {"des clowns", "fr.insult.plural", "insult", 0.35}}},
 	{"c06", "climate-summit", "", "greg.t", "Greg T.", "en", "Another summit, another private jet parade ✈️✈️. You people are idiots if you believe a word of it.",
@@ -148,7 +153,7 @@ var seedComments = []seedComment{
 	{"c07", "climate-summit", "", spamAuthor, "Promo Invest", "en", "EARN $300 A DAY FROM HOME!!! Click bit.ly/easy-cash-now before it's gone 💰💰💰",
 		[]seedMatch{{"EARN $300 A DAY FROM HOME", "en.work_from_home", "work_from_home", 0.5}, {"bit.ly/easy-cash-now", "signal.shortener", "link", 0.35}, {"💰💰💰", "signal.emoji_run", "spam_phrase", 0.15}}},
 	{"c08", "budget-2026", "c05", "marc.d", "Marc D.", "fr", "Le maire l'a traité de « menteur » en conseil ; franchement, ferme-la, tu n'y connais rien.",
-		[]seedMatch{{"ferme-la", "fr.insult.direct", "insult", 0.5}, {"menteur", "fr.insult.quoted", "insult", 0.05}}},
+		[]seedMatch{{"ferme-la", "fr.insult.direct", "insult", 0.5}, {"menteur", "fr.insult", "insult", 0.5}, {"menteur", "fr.insult.guard", "guard", -0.45}}},
 	{"c09", "climate-summit", "", bannedAuthor, "Nuit Blanche", "en", "Whoever wrote this should be fired. I know where your office is, watch yourself.",
 		[]seedMatch{{"I know where your office is", "en.threat.location", "threat", 0.6}, {"watch yourself", "en.threat.veiled", "threat", 0.3}}},
 	{"c10", "climate-summit", "c06", "sam_k", "Sam K.", "en", "Calm down Greg. Calling everyone idiots won't make the jets disappear, you clown.",
@@ -172,7 +177,7 @@ var seedComments = []seedComment{
 	{"c19", "tramway-nord", "", "yann-b", "Yann B.", "fr", "Ça va être génial pour les habitants du nord. Les râleurs peuvent aller se faire voir.",
 		[]seedMatch{{"aller se faire voir", "fr.insult.dismissal", "insult", 0.3}, {"râleurs", "fr.insult.mild", "insult", 0.2}}},
 	{"c20", "budget-2026", "c14", "nadia.k", "Nadia K.", "fr", "Pierre, traiter les gens de crétins ne rend pas ton argument meilleur. Sois respectueux, espèce d'ignorant.",
-		[]seedMatch{{"espèce d'ignorant", "fr.insult.vocative", "insult", 0.55}, {"crétins", "fr.insult.quoted", "insult", 0.05}}},
+		[]seedMatch{{"espèce d'ignorant", "fr.insult.vocative", "insult", 0.55}, {"crétins", "fr.insult", "insult", 0.45}, {"crétins", "fr.insult.guard", "guard", -0.4}}},
 }
 
 // admitSeed puts the comments in the review queue through Store.Admit, as
@@ -196,10 +201,14 @@ func (rr *reviewRole) admitSeed(t *testing.T) {
 		}
 		labels := map[string]bool{}
 		for _, m := range s.matches {
-			at := strings.Index(s.text, m.word)
-			require.GreaterOrEqual(t, at, 0, "%s: %q not in the text", s.id, m.word)
+			at, end := 0, len(s.text)
+			if m.word != wholeText {
+				at = strings.Index(s.text, m.word)
+				require.GreaterOrEqual(t, at, 0, "%s: %q not in the text", s.id, m.word)
+				end = at + len(m.word)
+			}
 			v.Matches = append(v.Matches, message.Match{
-				Rule: m.rule, Label: m.label, Weight: m.weight, Start: at, End: at + len(m.word),
+				Rule: m.rule, Label: m.label, Weight: m.weight, Start: at, End: end,
 				Normalized: strings.ToLower(m.word),
 			})
 			if !labels[m.label] {
@@ -207,8 +216,8 @@ func (rr *reviewRole) admitSeed(t *testing.T) {
 				v.Labels = append(v.Labels, m.label)
 			}
 			switch m.label {
-			case "insult", "threat", "profanity":
-				v.Scores.Troll = min(1, v.Scores.Troll+m.weight)
+			case "insult", "threat", "profanity", "guard":
+				v.Scores.Troll = min(1, max(0, v.Scores.Troll+m.weight))
 			default:
 				v.Scores.Spam = min(1, v.Scores.Spam+m.weight)
 			}
@@ -278,7 +287,9 @@ func TestModeratorClearsTheQueueByKeyboard(t *testing.T) {
 	marks := eval[[]string](b, `[...document.querySelectorAll('#comment-text mark.hl')].map((m) => m.textContent)`)
 	var words []string
 	for _, m := range seed[first].matches {
-		words = append(words, m.word)
+		if m.word != wholeText {
+			words = append(words, m.word)
+		}
 	}
 	sort.Strings(words)
 	sort.Strings(marks)
@@ -312,6 +323,8 @@ func TestModeratorClearsTheQueueByKeyboard(t *testing.T) {
 	waitClaimed(shown)
 	b.waitJS("the parent comment", `document.querySelector('#parent .parent-text')`, 10*time.Second)
 	b.waitJS("the author's history", `document.querySelector('#author-side .tiles')`, 10*time.Second)
+	require.Equal(t, []string{"menteur"}, eval[[]string](b, `[...document.querySelectorAll('#comment-text mark.guard')].map((m) => m.textContent)`),
+		"the quoted insult, lowered by its guard, is drawn apart")
 	b.hover("the insult", `[...document.querySelectorAll('#comment-text mark.hl')].find((m) => m.textContent === 'ferme-la')`)
 	b.waitJS("the span tooltip", `!document.getElementById('tooltip').hidden`, 5*time.Second)
 	b.screenshot(shots, "queue.png")

@@ -3,12 +3,13 @@
 /** REASONS are the rejection reason codes, in the order of their number keys. */
 export const REASONS = ['spam', 'insult', 'harassment', 'threat', 'hate', 'off-topic', 'other'];
 
-const TONES = ['rose', 'amber', 'violet', 'teal', 'blue', 'orange'];
+const TONES = ['rose', 'amber', 'violet', 'teal', 'blue', 'orange', 'green', 'pink'];
 const PREFERRED = {
   insult: 'rose', harassment: 'rose', slur: 'violet', hate: 'violet', threat: 'orange',
   profanity: 'orange', sexual: 'violet', adult: 'violet', money: 'amber', spam_phrase: 'amber',
   work_from_home: 'amber', crypto: 'amber', contact: 'teal', messenger: 'teal', link: 'blue',
   phone: 'teal', email: 'teal', shouting: 'blue', duplicate: 'blue', velocity: 'blue',
+  targeted: 'blue', guard: 'teal', unusual_tld: 'violet', obfuscated_link: 'violet',
 };
 
 function hash(s) {
@@ -38,6 +39,11 @@ export function tonesFor(labels) {
     out.set(l, tone);
   }
   return out;
+}
+
+/** signed formats a rule weight with its sign: +0.45, −0.30. */
+export function signed(w, fmt) {
+  return `${w < 0 ? '−' : '+'}${fmt(Math.abs(w))}`;
 }
 
 /** score is the larger of an item's two scores. */

@@ -10,7 +10,7 @@ import {api, enc, newKey} from '../api.js';
 import {h, replace, clear, initials, icon} from '../dom.js';
 import {t, ago, duration, num, pct, label, languageName, dateTime} from '../i18n.js';
 import {segments, matchedText} from '../spans.js';
-import {REASONS, tonesFor, toneOf, score, authorName, excerpt} from '../labels.js';
+import {REASONS, tonesFor, toneOf, score, authorName, excerpt, signed} from '../labels.js';
 import {connect} from '../events.js';
 import {fetchAuthor, forgetAuthor, summary as authorSummary} from './author.js';
 import {banDialog} from '../dialogs.js';
@@ -633,7 +633,10 @@ export function queueView(app) {
     }
     const c = it.comment;
     const v = it.verdict || {matches: [], labels: [], scores: {}};
-    const matches = v.matches || [];
+    // A signal about the whole comment (a burst of posts, a duplicate)
+    // covers every byte: it is explained in the table, not highlighted.
+    const bytes = new TextEncoder().encode(c.text).length;
+    const matches = (v.matches || []).map((m) => (m.start <= 0 && m.end >= bytes ? {...m, start: 0, end: 0} : m));
     const tones = tonesFor([...matches].sort((a, b) => b.weight - a.weight).map((m) => m.label));
     els.claim = h('span', {class: 'claim', id: 'claim-state', role: 'status'});
 
@@ -665,8 +668,12 @@ export function queueView(app) {
       }
       const top = seg.matches.map((i) => matches[i]).reduce((a, b) => (b.weight > a.weight ? b : a));
       // A match worth little (a quoted or reported word) is underlined only.
-      const weak = seg.matches.every((i) => matches[i].weight < WEAK_WEIGHT);
-      text.append(h('mark', {class: ['hl', `tone-${tones.get(top.label)}`, seg.matches.length > 1 && 'multi', weak && 'weak'], 'data-matches': seg.matches.join(' ')}, seg.text));
+      // A guard (the word is quoted or reported) takes most of the weight
+      // back: such a span is dashed, and one worth little is underlined only.
+      const net = seg.matches.reduce((sum, i) => sum + matches[i].weight, 0);
+      const weak = net < WEAK_WEIGHT;
+      const guard = seg.matches.some((i) => matches[i].weight < 0);
+      text.append(h('mark', {class: ['hl', `tone-${tones.get(top.label)}`, seg.matches.length > 1 && 'multi', weak && 'weak', guard && 'guard'], 'data-matches': seg.matches.join(' ')}, seg.text));
     }
     const a = c.author || {};
     const comment = h('section', {class: 'comment', 'aria-label': t('queue.comment')},
@@ -692,7 +699,7 @@ export function queueView(app) {
               span ? h('q', {class: 'why-span'}, span) : h('span', {class: 'muted'}, t('why.whole'))),
             h('td', {class: 'mono'}, m.rule),
             h('td', {}, label('label', m.label)),
-            h('td', {class: 'num mono'}, `+${num(m.weight, {minimumFractionDigits: 2, maximumFractionDigits: 2})}`));
+            h('td', {class: ['num', 'mono', m.weight < 0 && 'neg']}, signed(m.weight, (x) => num(x, {minimumFractionDigits: 2, maximumFractionDigits: 2}))));
         }))) : h('p', {class: 'muted'}, it.queued_for === 'premoderation' ? t('why.premoderation') : t('why.none')),
       h('p', {class: 'meta-line muted small'},
         h('span', {}, icon('globe'), ' ', languageName(v.language && v.language.code),
@@ -809,7 +816,7 @@ export function queueView(app) {
     const ms = idxs.map((i) => it.verdict.matches[i]).filter(Boolean);
     replace(tooltip, ms.map((m) => h('div', {class: 'tip-row'},
       h('strong', {class: 'mono'}, m.rule), ' ', label('label', m.label), ' ',
-      h('span', {class: 'tip-w'}, `+${num(m.weight, {minimumFractionDigits: 2, maximumFractionDigits: 2})}`))));
+      h('span', {class: 'tip-w'}, signed(m.weight, (x) => num(x, {minimumFractionDigits: 2, maximumFractionDigits: 2}))))));
     tooltip.hidden = false;
     const r = target.getBoundingClientRect();
     const tw = tooltip.offsetWidth;
