@@ -18,6 +18,7 @@ import (
 	"github.com/vigie-moderation/vigie/internal/redisio"
 	"github.com/vigie-moderation/vigie/internal/serve"
 	"github.com/vigie-moderation/vigie/review"
+	"github.com/vigie-moderation/vigie/review/ui"
 )
 
 // Started is called once a role listens and is ready, with its address.
@@ -134,6 +135,7 @@ func (rt *runtime) addClassify() error {
 	if err != nil {
 		return err
 	}
+	rt.g.Go(func(ctx context.Context) error { return observeReader(ctx, reader) })
 	rt.g.Go(func(ctx context.Context) error {
 		err := consumer.Run(ctx)
 		// Closing the reader leaves the group at once, so the partitions
@@ -171,6 +173,7 @@ func (rt *runtime) addReview(tokens auth.Authenticator) error {
 		return err
 	}
 	api.Register(rt.srv.Mux)
+	ui.Register(rt.srv.Mux)
 	rt.openapi = append(rt.openapi, review.OpenAPI())
 	relay := review.NewRelay(review.RelayConfig{
 		Store: rt.store, Writer: rt.writer(rt.cfg.Topics.Decisions),
@@ -203,8 +206,20 @@ func (rt *runtime) serve(started Started) error {
 	if started != nil {
 		started(rt.addr)
 	}
+	stopping := make(chan time.Time, 1)
+	go func() {
+		<-rt.g.ctx.Done()
+		t := time.Now()
+		rt.log.Info("shutting down: readiness off, no new work, finishing what is in flight")
+		stopping <- t
+	}()
 	err := rt.g.Wait()
 	rt.close()
+	entry := rt.log.WithField("took", time.Since(<-stopping).Round(time.Millisecond).String())
+	if err != nil {
+		entry = entry.WithError(err)
+	}
+	entry.Info("stopped")
 	return err
 }
 
