@@ -64,6 +64,31 @@ var (
 	Lag = register(prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "vigie_classify_consumer_lag", Help: "Records behind the end of the comments topic, as last seen.",
 	}))
+	// Rebalances counts the consumer-group rebalances the classify reader
+	// went through: each one pauses consumption while partitions move.
+	Rebalances = register(prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "vigie_classify_rebalances_total", Help: "Consumer-group rebalances seen by the classify reader.",
+	}))
+	// QueueDepth is the number of review-queue items per tenant and queue
+	// (pending, escalated, claimed), as the review role last read them.
+	QueueDepth = register(prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "vigie_review_queue_depth", Help: "Review-queue items by tenant and queue.",
+	}, []string{"tenant", "queue"}))
+	// QueueOldestAge is the age of the oldest item waiting for a moderator,
+	// per tenant.
+	QueueOldestAge = register(prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "vigie_review_queue_oldest_age_seconds", Help: "Age of the oldest item waiting for a moderator, by tenant.",
+	}, []string{"tenant"}))
+	// Decisions counts moderator decisions by kind (approve, reject,
+	// escalate, undo).
+	Decisions = register(prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "vigie_review_decisions_total", Help: "Moderator decisions by tenant and decision.",
+	}, []string{"tenant", "decision"}))
+	// WebhookDeliveries counts webhook delivery attempts by outcome
+	// (delivered, failed, dead).
+	WebhookDeliveries = register(prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "vigie_review_webhook_deliveries_total", Help: "Webhook delivery attempts by tenant and outcome.",
+	}, []string{"tenant", "outcome"}))
 )
 
 func register[C prometheus.Collector](c C) C {
