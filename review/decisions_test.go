@@ -141,6 +141,13 @@ func TestAuthorsBanTrustAndPremoderation(t *testing.T) {
 	require.Equal(t, "rejected", res.Results[0].Status)
 	got := b.admit(b.comment("t2", "troll", message.ActionAllow), b.comment("t3", "troll", message.ActionReview))
 	require.Equal(t, 2, got.AutoRejected)
+	// The allowed comment left out its item fields at first: the second
+	// round trip stored it whole.
+	var t2 itemView
+	b.doJSON("GET", itemPath("t2", ""), mod, nil, http.StatusOK, &t2)
+	require.Equal(t, "rejected", t2.Status)
+	require.Equal(t, "some text of t2", t2.Comment.Text)
+	require.Equal(t, message.ActionAllow, t2.Verdict.Action)
 	var av authorView
 	b.doJSON("GET", "/v1/authors/troll", mod, nil, http.StatusOK, &av)
 	require.True(t, av.Banned)

@@ -77,95 +77,103 @@ end
 local queue_status = {pending = true, escalated = true}
 `
 
-// admitScript admits one classified comment.
+// admitScript admits one classified comment. It runs for every comment of
+// the pipeline, most of them allowed and never stored, so the allowed path
+// reads two hashes and returns; the item's fields travel as one JSON blob
+// that the script decodes only when it stores the item, and that the caller
+// leaves out when it knows the comment will not be stored (allowed, no
+// premoderation): if the author turns out to be banned, the script answers
+// "need_item" and the caller runs it again with the blob.
 //
 // KEYS[1] item, [2] pending queue, [3] waiting, [4] author, [5] author
 // items, [6] outbox, [7] audit, [8] rule stats, [9] decision log.
-// ARGV[1] tenant, [2] comment id, [3] now ms, [4] flagged "1"/"0",
-// [5] edited "1"/"0", [6] verdict action, [7] trust_after,
-// [8] premoderate_until, [9] event id for an automatic decision,
-// [10] decided_at (RFC 3339), [11] audit retention ms, [12] queue score,
-// [13] index keys (JSON array), [14] rule names (JSON array), [15] author
-// id, [16] events channel, [17…] item field/value pairs (comment, verdict and
-// the fields derived from them).
+// ARGV[1] comment id, [2] now ms, [3] flagged "1"/"0", [4] edited "1"/"0",
+// [5] premoderate_until, [6] the item blob (JSON, "" when left out):
+// {tenant, author, event_id, decided_at, retention_ms, trust_after,
+// v_action, qscore, idx (JSON array of index keys), rules (JSON array of rule
+// names), channel (events), fields (item field/value pairs)}.
 //
 // Result: {"queued"} enqueued; {"edited"} a pending item got the edited text;
 // {"duplicate"} the item exists and is left as it is (redelivery, or an edit
 // of an item no longer pending); {"skipped"} not flagged, nothing stored;
 // {"banned", event_id} rejected automatically; {"trusted", event_id}
-// approved automatically.
+// approved automatically; {"need_item"} the blob is needed and was left out.
 var admitScript = redis.NewScript(luaPrelude + `
-local item, id, now = KEYS[1], ARGV[2], tonumber(ARGV[3])
-local fields = {}
-for i = 17, #ARGV do fields[#fields + 1] = ARGV[i] end
+local item, id, now = KEYS[1], ARGV[1], tonumber(ARGV[2])
+local flagged, edited = ARGV[3] == '1', ARGV[4] == '1'
 
 local status = redis.call('HGET', item, 'status')
 if status then
-  if status ~= 'pending' or ARGV[5] ~= '1' then return {'duplicate'} end
+  if status ~= 'pending' or not edited then return {'duplicate'} end
+  if ARGV[6] == '' then return {'need_item'} end
   -- An edit replaces the text and verdict of a pending item, which keeps its
   -- place in the queue.
+  local d = cjson.decode(ARGV[6])
   local old = redis.call('HMGET', item, 'idx', 'rules', 'qscore')
   for _, k in ipairs(cjson.decode(old[1])) do redis.call('ZREM', k, id) end
   rule_stats(KEYS[8], old[2], 'flagged:', -1)
-  redis.call('HSET', item, unpack(fields))
-  redis.call('HSET', item, 'idx', ARGV[13], 'rules', ARGV[14], 'edited', '1')
-  if ARGV[4] == '1' then redis.call('HSET', item, 'queued_for', 'verdict') end
-  for _, k in ipairs(cjson.decode(ARGV[13])) do redis.call('ZADD', k, old[3], id) end
-  rule_stats(KEYS[8], ARGV[14], 'flagged:', 1)
-  event(ARGV[16], 'edited', id, 'pending')
+  redis.call('HSET', item, unpack(d.fields))
+  redis.call('HSET', item, 'idx', d.idx, 'rules', d.rules, 'edited', '1')
+  if flagged then redis.call('HSET', item, 'queued_for', 'verdict') end
+  for _, k in ipairs(cjson.decode(d.idx)) do redis.call('ZADD', k, old[3], id) end
+  rule_stats(KEYS[8], d.rules, 'flagged:', 1)
+  event(d.channel, 'edited', id, 'pending')
   return {'edited'}
 end
 
 local a = redis.call('HMGET', KEYS[4], 'banned', 'trusted', 'approved', 'ban_reason')
 local banned, trusted = a[1] == '1', a[2] == '1'
 local approvals = tonumber(a[3] or '0')
-local trust_after, premod = tonumber(ARGV[7]), tonumber(ARGV[8])
-local flagged = ARGV[4] == '1'
+local premod = tonumber(ARGV[5])
+local queued_for = 'verdict'
+if not flagged and not banned then
+  if premod > 0 and approvals < premod and not trusted then
+    queued_for = 'premoderation'
+  else
+    return {'skipped'}
+  end
+end
+if ARGV[6] == '' then return {'need_item'} end
+local d = cjson.decode(ARGV[6])
 
-local function create(st, queued_for)
-  redis.call('HSET', item, unpack(fields))
-  redis.call('HSET', item, 'status', st, 'idx', ARGV[13], 'rules', ARGV[14],
-    'qscore', ARGV[12], 'enq_at', now, 'fence', 0, 'queued_for', queued_for)
+local function create(st, qf)
+  redis.call('HSET', item, unpack(d.fields))
+  redis.call('HSET', item, 'status', st, 'idx', d.idx, 'rules', d.rules,
+    'qscore', d.qscore, 'enq_at', now, 'fence', 0, 'queued_for', qf)
   redis.call('ZADD', KEYS[5], now, id)
 end
 
 local function auto(st, decision, reason, counter)
   create(st, 'auto')
   redis.call('HSET', item, 'decision', decision, 'reason', reason, 'moderator', 'vigie:auto',
-    'decided_at', ARGV[10], 'decided_ms', now, 'event_id', ARGV[9], 'undo_to', 'pending',
+    'decided_at', d.decided_at, 'decided_ms', now, 'event_id', d.event_id, 'undo_to', 'pending',
     'counted', counter, 'ruled', '0')
   redis.call('HINCRBY', KEYS[4], counter, 1)
-  publish_decision(KEYS[6], ARGV[1], id, ARGV[15], decision, reason, 'vigie:auto', ARGV[10], ARGV[9])
-  audit(KEYS[7], ARGV[11], {'at', ARGV[10], 'actor', 'vigie:auto', 'action', decision,
-    'comment_id', id, 'event_id', ARGV[9], 'reason', reason, 'verdict_action', ARGV[6]})
-  redis.call('ZADD', KEYS[9], now, ARGV[9])
-  event(ARGV[16], 'decided', id, st)
+  publish_decision(KEYS[6], d.tenant, id, d.author, decision, reason, 'vigie:auto', d.decided_at, d.event_id)
+  audit(KEYS[7], d.retention_ms, {'at', d.decided_at, 'actor', 'vigie:auto', 'action', decision,
+    'comment_id', id, 'event_id', d.event_id, 'reason', reason, 'verdict_action', d.v_action})
+  redis.call('ZADD', KEYS[9], now, d.event_id)
+  event(d.channel, 'decided', id, st)
 end
 
 if banned then
   local reason = a[4]
   if not reason or reason == '' then reason = 'other' end
   auto('rejected', 'reject', reason, 'auto_rejected')
-  return {'banned', ARGV[9]}
+  return {'banned', d.event_id}
 end
 
-local queued_for = 'verdict'
-if not flagged then
-  if premod > 0 and approvals < premod and not trusted then
-    queued_for = 'premoderation'
-  else
-    return {'skipped'}
-  end
-elseif ARGV[6] == 'review' and (trusted or (trust_after > 0 and approvals >= trust_after)) then
+local trust_after = tonumber(d.trust_after)
+if flagged and d.v_action == 'review' and (trusted or (trust_after > 0 and approvals >= trust_after)) then
   auto('approved', 'approve', 'trusted-author', 'auto_approved')
-  return {'trusted', ARGV[9]}
+  return {'trusted', d.event_id}
 end
 
 create('pending', queued_for)
-redis.call('ZADD', KEYS[2], ARGV[12], id)
+redis.call('ZADD', KEYS[2], d.qscore, id)
 enter_waiting(item, id, KEYS[3])
-rule_stats(KEYS[8], ARGV[14], 'flagged:', 1)
-event(ARGV[16], 'admitted', id, 'pending')
+rule_stats(KEYS[8], d.rules, 'flagged:', 1)
+event(d.channel, 'admitted', id, 'pending')
 return {'queued'}
 `)
 

@@ -239,83 +239,174 @@ func (s *Store) Admit(ctx context.Context, batch []message.Classified) error {
 }
 
 // AdmitBatch is Admit returning what happened to the batch.
+//
+// Most comments are allowed and never stored, so their script call carries
+// no item fields (see admitScript): only a comment that may be stored —
+// flagged, edited, or of a tenant with premoderation — sends its item blob
+// at once. The rare allowed comment of a banned author is then rejected
+// automatically in a second round trip with its blob.
 func (s *Store) AdmitBatch(ctx context.Context, batch []message.Classified) (AdmitResult, error) {
 	var res AdmitResult
 	if len(batch) == 0 {
 		return res, nil
 	}
 	now := s.now()
-	decidedAt := now.UTC().Format(time.RFC3339Nano)
 	settings := map[string]TenantSettings{}
-	type call struct {
-		keys []string
-		args []any
-	}
-	calls := make([]call, 0, len(batch))
+	calls := make([]admitCall, 0, len(batch))
 	for i := range batch {
 		c := batch[i].Comment
-		v := &batch[i].Verdict
 		if c == nil || !validTenant(c.Tenant) || c.ID == "" || c.Author.ID == "" {
 			res.Invalid++
 			s.opts.Logger.WithField("index", i).Warn("review: skipping a classified comment without tenant, id or author")
 			continue
 		}
-		t := c.Tenant
-		st, ok := settings[t]
+		st, ok := settings[c.Tenant]
 		if !ok {
 			var err error
-			if st, err = s.TenantSettings(ctx, t); err != nil {
+			if st, err = s.TenantSettings(ctx, c.Tenant); err != nil {
 				return res, err
 			}
-			settings[t] = st
+			settings[c.Tenant] = st
 		}
-		stored := *c
-		stored.Verdict = nil
-		var rules []string
-		for _, m := range v.Matches {
-			rules = append(rules, m.Rule)
-		}
-		rules = uniq(rules)
-		labels := uniq(v.Labels)
-		idx := []string{authorIndexKey(t, c.Author.ID), threadIndexKey(t, c.ThreadID)}
-		if v.Language.Code != "" {
-			idx = append(idx, langIndexKey(t, v.Language.Code))
-		}
-		for _, l := range labels {
-			idx = append(idx, labelIndexKey(t, l))
-		}
-		for _, r := range rules {
-			idx = append(idx, ruleIndexKey(t, r))
-		}
-		b := band(v)
-		qscore := ms(now) - int64(b)*s.opts.BandStep.Milliseconds()
-		flagged, edited := "0", "0"
-		if v.Flagged() {
-			flagged = "1"
-		}
-		if c.Edited {
-			edited = "1"
-		}
-		keys := []string{
-			itemKey(t, c.ID), queueKey(t, "pending"), waitingKey(t), authorKey(t, c.Author.ID),
-			authorItemsKey(t, c.Author.ID), outboxKey(t), auditKey(t), ruleStatsKey(t), decisionLogKey(t),
-		}
-		args := []any{
-			t, c.ID, ms(now), flagged, edited, string(v.Action), st.TrustAfter, st.PremoderateUntil,
-			newEventID(), decidedAt, s.opts.AuditRetention.Milliseconds(), qscore,
-			mustJSON(idx), mustJSON(rules), c.Author.ID, eventsChannel(t),
-			"comment", mustJSON(&stored), "verdict", mustJSON(v), "author", c.Author.ID,
-			"thread", c.ThreadID, "lang", v.Language.Code, "labels", mustJSON(labels),
-			"v_action", string(v.Action), "v_ruleset", v.Ruleset, "band", b,
-			"k_author", authorKey(t, c.Author.ID), "k_items", authorItemsKey(t, c.Author.ID),
-		}
-		calls = append(calls, call{keys, args})
+		withItem := batch[i].Verdict.Flagged() || c.Edited || st.PremoderateUntil > 0
+		calls = append(calls, s.admitCall(&batch[i], st, now, withItem))
 	}
 	if len(calls) == 0 {
 		return res, nil
 	}
+	kinds, err := s.runAdmit(ctx, settings, calls)
+	if err != nil {
+		return res, err
+	}
+	var again []admitCall
+	for i, kind := range kinds {
+		if kind == "need_item" {
+			again = append(again, s.admitCall(calls[i].comment, settings[calls[i].comment.Comment.Tenant], now, true))
+			continue
+		}
+		res.count(kind)
+	}
+	if len(again) > 0 {
+		kinds, err := s.runAdmit(ctx, nil, again)
+		if err != nil {
+			return res, err
+		}
+		for _, kind := range kinds {
+			res.count(kind)
+		}
+	}
+	return res, nil
+}
+
+func (r *AdmitResult) count(kind string) {
+	switch kind {
+	case "queued":
+		r.Queued++
+	case "edited":
+		r.Edited++
+	case "duplicate":
+		r.Duplicate++
+	case "skipped":
+		r.Skipped++
+	case "banned":
+		r.AutoRejected++
+	case "trusted":
+		r.AutoApproved++
+	}
+}
+
+// admitCall is one admitScript call of a batch.
+type admitCall struct {
+	comment *message.Classified
+	keys    []string
+	args    []any
+}
+
+// admitBlob is the item blob of admitScript (see its comment).
+type admitBlob struct {
+	Tenant      string   `json:"tenant"`
+	Author      string   `json:"author"`
+	EventID     string   `json:"event_id"`
+	DecidedAt   string   `json:"decided_at"`
+	RetentionMS string   `json:"retention_ms"`
+	TrustAfter  string   `json:"trust_after"`
+	VAction     string   `json:"v_action"`
+	QScore      string   `json:"qscore"`
+	Idx         string   `json:"idx"`
+	Rules       string   `json:"rules"`
+	Channel     string   `json:"channel"`
+	Fields      []string `json:"fields"`
+}
+
+// admitCall builds the script call for one classified comment; withItem
+// adds the item blob the script needs to store it.
+func (s *Store) admitCall(cl *message.Classified, st TenantSettings, now time.Time, withItem bool) admitCall {
+	c, v := cl.Comment, &cl.Verdict
+	t := c.Tenant
+	flagged, edited := "0", "0"
+	if v.Flagged() {
+		flagged = "1"
+	}
+	if c.Edited {
+		edited = "1"
+	}
+	keys := []string{
+		itemKey(t, c.ID), queueKey(t, "pending"), waitingKey(t), authorKey(t, c.Author.ID),
+		authorItemsKey(t, c.Author.ID), outboxKey(t), auditKey(t), ruleStatsKey(t), decisionLogKey(t),
+	}
+	blob := ""
+	if withItem {
+		blob = mustJSON(s.itemBlob(cl, st, now))
+	}
+	args := []any{c.ID, ms(now), flagged, edited, st.PremoderateUntil, blob}
+	return admitCall{comment: cl, keys: keys, args: args}
+}
+
+// itemBlob gathers what admitScript stores for a comment it keeps.
+func (s *Store) itemBlob(cl *message.Classified, st TenantSettings, now time.Time) admitBlob {
+	c, v := cl.Comment, &cl.Verdict
+	t := c.Tenant
+	stored := *c
+	stored.Verdict = nil
+	var rules []string
+	for _, m := range v.Matches {
+		rules = append(rules, m.Rule)
+	}
+	rules = uniq(rules)
+	labels := uniq(v.Labels)
+	idx := []string{authorIndexKey(t, c.Author.ID), threadIndexKey(t, c.ThreadID)}
+	if v.Language.Code != "" {
+		idx = append(idx, langIndexKey(t, v.Language.Code))
+	}
+	for _, l := range labels {
+		idx = append(idx, labelIndexKey(t, l))
+	}
+	for _, r := range rules {
+		idx = append(idx, ruleIndexKey(t, r))
+	}
+	b := band(v)
+	qscore := ms(now) - int64(b)*s.opts.BandStep.Milliseconds()
+	return admitBlob{
+		Tenant: t, Author: c.Author.ID, EventID: newEventID(),
+		DecidedAt:   now.UTC().Format(time.RFC3339Nano),
+		RetentionMS: strconv.FormatInt(s.opts.AuditRetention.Milliseconds(), 10),
+		TrustAfter:  strconv.Itoa(st.TrustAfter), VAction: string(v.Action),
+		QScore: strconv.FormatInt(qscore, 10), Idx: mustJSON(idx), Rules: mustJSON(rules),
+		Channel: eventsChannel(t),
+		Fields: []string{
+			"comment", mustJSON(&stored), "verdict", mustJSON(v), "author", c.Author.ID,
+			"thread", c.ThreadID, "lang", v.Language.Code, "labels", mustJSON(labels),
+			"v_action", string(v.Action), "v_ruleset", v.Ruleset, "band", strconv.Itoa(b),
+			"k_author", authorKey(t, c.Author.ID), "k_items", authorItemsKey(t, c.Author.ID),
+		},
+	}
+}
+
+// runAdmit runs admit calls in one pipeline (registering tenants first) and
+// returns each call's outcome kind.
+func (s *Store) runAdmit(ctx context.Context, tenants map[string]TenantSettings, calls []admitCall) ([]string, error) {
 	cmds, err := s.pipelined(ctx, func(p redis.Pipeliner) {
-		for t := range settings {
+		for t := range tenants {
 			p.SAdd(ctx, tenantsKey(), t)
 		}
 		for _, c := range calls {
@@ -323,29 +414,17 @@ func (s *Store) AdmitBatch(ctx context.Context, batch []message.Classified) (Adm
 		}
 	})
 	if err != nil {
-		return res, fmt.Errorf("admitting %d comments: %w", len(calls), err)
+		return nil, fmt.Errorf("admitting %d comments: %w", len(calls), err)
 	}
-	for _, cmd := range cmds[len(settings):] {
+	kinds := make([]string, 0, len(calls))
+	for _, cmd := range cmds[len(tenants):] {
 		kind, _, err := scriptReply(cmd.(*redis.Cmd).Val())
 		if err != nil {
-			return res, fmt.Errorf("admitting comments: %w", err)
+			return nil, fmt.Errorf("admitting comments: %w", err)
 		}
-		switch kind {
-		case "queued":
-			res.Queued++
-		case "edited":
-			res.Edited++
-		case "duplicate":
-			res.Duplicate++
-		case "skipped":
-			res.Skipped++
-		case "banned":
-			res.AutoRejected++
-		case "trusted":
-			res.AutoApproved++
-		}
+		kinds = append(kinds, kind)
 	}
-	return res, nil
+	return kinds, nil
 }
 
 // registerTenant records tenant in the registry the relay and recoverer walk.
