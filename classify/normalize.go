@@ -30,7 +30,11 @@ type Token struct {
 	Kind       TokenKind
 	// Sentence counts the sentence breaks (. ! ? ; newline) before the token.
 	Sentence int
-	// Quoted is set inside balanced quotation marks (" « » “ ” „).
+	// Clause counts the clause breaks (sentence breaks and commas) before
+	// the token: "Ferme-la, connard, tu pollues" has three clauses.
+	Clause int
+	// Quoted is set inside balanced quotation marks (" « » “ ” „) and
+	// inside single quotes used as quotation marks ('mongool', not l'homme).
 	Quoted bool
 	// Disguised is set when the token was rebuilt from spaced letters
 	// (i d i o t) or from leetspeak (c0nn4rd).
@@ -188,6 +192,18 @@ func isLeetSymbol(r rune) bool {
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
+// lastRune and firstRune return the rune at either end of s (RuneError
+// when s is empty).
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
 // joinSeparator reports the characters that may separate the letters of a
 // spaced-out word: "i d i o t", "c.o.n", "w-h-a-t-s-a-p-p".
 func joinSeparator(r rune) bool {
@@ -279,21 +295,40 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 		}
 	}
 	toks := make([]Token, 0, len(raws))
-	sentence := 0
+	sentence, clause := 0, 0
 	quoted := false
 	quoteOpenAt := -1
+	// Single quotes quote only when they open after a non-letter and close
+	// before one: the apostrophes of t'es or it's never do either.
+	squoted := false
+	squoteOpenAt := -1
+	var squoteOnly []bool // per token: quoted by single quotes alone
 	prevEnd := 0
 	for i := 0; i < len(raws); {
 		rt := raws[i]
 		gap := f[prevEnd:rt.fstart]
-		for _, c := range gap {
+		for gi, c := range gap {
 			switch c {
 			case '.', '!', '?', ';', '\n', ':':
 				sentence++
+				clause++
+			case ',':
+				clause++
 			case '"':
 				quoted = !quoted
 				if quoted {
 					quoteOpenAt = len(toks)
+				}
+			case '\'':
+				before := prevEnd + gi
+				after := before + 1
+				letterBefore := before > 0 && isWordRune(lastRune(f[:before]))
+				letterAfter := after < len(f) && isWordRune(firstRune(f[after:]))
+				switch {
+				case !squoted && !letterBefore && letterAfter:
+					squoted, squoteOpenAt = true, len(toks)
+				case squoted && letterBefore && !letterAfter:
+					squoted = false
 				}
 			}
 		}
@@ -315,11 +350,24 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 					jb.WriteString(f[raws[k].fstart:raws[k].fend])
 				}
 				word, _ := nz.resolve(jb.String())
-				if j-i >= 4 || nz.known(word) {
+				// "such a d u m b a s s": when the run is no word but the
+				// run without its first letter is, that letter is a word of
+				// its own ("a", "y", "à") and the rest is rejoined next.
+				lone := false
+				if j-i >= 4 && !nz.known(word) {
+					var rb strings.Builder
+					for k := i + 1; k < j; k++ {
+						rb.WriteString(f[raws[k].fstart:raws[k].fend])
+					}
+					rest, _ := nz.resolve(rb.String())
+					lone = nz.known(rest)
+				}
+				if !lone && (j-i >= 4 || nz.known(word)) {
 					toks = append(toks, Token{
 						Text: squeeze(word, 2), fstart: rt.fstart, fend: raws[j-1].fend,
-						Sentence: sentence, Quoted: quoted, Disguised: true,
+						Sentence: sentence, Clause: clause, Quoted: quoted || squoted, Disguised: true,
 					})
+					squoteOnly = append(squoteOnly, squoted && !quoted)
 					prevEnd = raws[j-1].fend
 					i = j
 					continue
@@ -327,7 +375,7 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 			}
 		}
 		raw := f[rt.fstart:rt.fend]
-		t := Token{fstart: rt.fstart, fend: rt.fend, Sentence: sentence, Quoted: quoted}
+		t := Token{fstart: rt.fstart, fend: rt.fend, Sentence: sentence, Clause: clause, Quoted: quoted || squoted}
 		if rt.mention {
 			t.Kind = TokenMention
 			t.Text = raw[1:]
@@ -337,18 +385,31 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 			t.Disguised = leet
 		}
 		toks = append(toks, t)
+		squoteOnly = append(squoteOnly, squoted && !quoted)
 		prevEnd = rt.fend
 		i++
 	}
-	for _, c := range f[prevEnd:] {
-		if c == '"' {
+	for gi, c := range f[prevEnd:] {
+		switch c {
+		case '"':
 			quoted = !quoted
+		case '\'':
+			if squoted && prevEnd+gi > 0 && isWordRune(lastRune(f[:prevEnd+gi])) {
+				squoted = false
+			}
 		}
 	}
 	if quoted && quoteOpenAt >= 0 {
 		// An unbalanced quotation mark quotes nothing.
 		for k := quoteOpenAt; k < len(toks); k++ {
-			toks[k].Quoted = false
+			toks[k].Quoted = squoteOnly[k]
+		}
+	}
+	if squoted && squoteOpenAt >= 0 {
+		for k := squoteOpenAt; k < len(toks); k++ {
+			if squoteOnly[k] {
+				toks[k].Quoted = false
+			}
 		}
 	}
 	for k := range toks {

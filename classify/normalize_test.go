@@ -31,6 +31,7 @@ func TestNormalize(t *testing.T) {
 		{"Scheiße œuvre Ærø", "scheisse oeuvre aero"},
 		{"@jean_p t’es nul", "@jean_p t'es nul"},
 		{"a d.u.m.b", "a dumb"},
+		{"such a m o r o n", "such a moron"}, // the lone "a" is a word of its own
 		{"", ""},
 	} {
 		require.Equal(t, tc.want, nz.Normalize(tc.in), "normalising %q", tc.in)
@@ -69,12 +70,50 @@ func TestUnbalancedQuoteQuotesNothing(t *testing.T) {
 	}
 }
 
+func TestSingleQuotesQuote(t *testing.T) {
+	t.Parallel()
+	nz := newNormalizer(testWords, nil)
+	quoted := func(text string) map[string]bool {
+		out := map[string]bool{}
+		for _, tk := range nz.Prepare(text).Tokens {
+			out[tk.Text] = tk.Quoted
+		}
+		return out
+	}
+	q := quoted("il l'a traité de 'connard', puis d'abruti")
+	require.True(t, q["connard"])
+	require.False(t, q["abruti"], "the apostrophe of d'abruti is an elision")
+	require.False(t, q["l"])
+	q = quoted("t'es un connard et c'est l'abruti du coin")
+	require.False(t, q["connard"])
+	require.False(t, q["abruti"])
+	q = quoted("the '90s were better, connard")
+	require.False(t, q["connard"], "an unbalanced single quote quotes nothing")
+}
+
+func TestClauses(t *testing.T) {
+	t.Parallel()
+	n := newNormalizer(testWords, nil).Prepare("Ferme-la, connard, tu pollues. Merci")
+	clause := map[string]int{}
+	sentence := map[string]int{}
+	for _, tk := range n.Tokens {
+		clause[tk.Text], sentence[tk.Text] = tk.Clause, tk.Sentence
+	}
+	require.Equal(t, 0, clause["ferme"])
+	require.Equal(t, 1, clause["connard"])
+	require.Equal(t, 2, clause["tu"])
+	require.Equal(t, 3, clause["merci"])
+	require.Equal(t, 0, sentence["pollues"])
+	require.Equal(t, 1, sentence["merci"])
+}
+
 func FuzzNormalize(f *testing.F) {
 	for _, s := range []string{
 		"T'es un c0nn4rd !!", "i d i o t", "c.o.n", "W.h.a.t.s.A.p.p +33 6 12 34 56 78",
 		"\u0456d\u0456\u043et", "con\u200bnard", "« menteuse »", "a, b, c", "x y z w",
 		"@a b c d", "$$$ !!! ***", "c*o*n", "\xff\xfe broken", "e\u0301\u0301\u0301", "ﬁ ℃ ①",
 		"https://bit.ly/x?y=1", "aaa!aaa", "1 2 3 4 5", "\"\"\"", "👍🏽👍🏽👍🏽",
+		"such a d u m b a s s", "il dit 'con' et l'a", "con nard", "'x' y 'z",
 	} {
 		f.Add(s)
 	}
