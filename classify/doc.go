@@ -19,10 +19,14 @@
 //     prefix, then its high-accuracy mode only when unsure; short or
 //     ambiguous texts fall back to the thread's language, then the tenant's.
 //  3. The rule set of that language (a YAML rule file, see docs/rules.md)
-//     matches lexicons on tokens, aims insults at people (second person,
-//     @mentions, vocatives) and guards quoted and reported speech; spam and
-//     style signals (links, phone numbers, addresses, stuffing, shouting,
-//     duplicates, velocity) add their weights.
+//     matches lexicons on tokens (and one-word terms split in two), aims
+//     insults at people (second person before or just after, @mentions,
+//     vocatives, an insult standing alone as a form of address), guards
+//     quoted and reported speech, and applies conditional lexicons (a group
+//     word before a dehumanising term, no object after "je vais te
+//     retrouver"); spam and style signals (links and their commercial hosts,
+//     phone numbers, addresses, stuffing, shouting, duplicates, velocity) add
+//     their weights.
 //  4. Weights sum per category into a spam and a troll score, which the
 //     tenant's Policy maps to allow, review or reject.
 //

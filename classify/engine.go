@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/sirupsen/logrus"
 
@@ -121,6 +123,12 @@ func (e *Engine) Classify(ctx context.Context, c *message.Comment, p Policy) (me
 	markInLink(n, skip)
 
 	lang, guesses := e.language(n, skip, c, p)
+	// A short comment is easily mistaken for another language ("eres un
+	// 1mb3cil" reads as English to lingua): read it with the thread's rules
+	// too, and keep whichever reading explains more.
+	if guesses == nil && c.ThreadLang != "" && c.ThreadLang != lang.Code && utf8.RuneCountInString(c.Text) < shortText {
+		guesses = []string{c.ThreadLang}
+	}
 	ms := rs.matchLexicons(rs.rules(lang.Code), lang.Code, n.Tokens, make([]scored, 0, 8))
 	// The language fell back (short or ambiguous text) but the detector had
 	// guesses: read the comment with each of their rule sets too and keep
@@ -171,6 +179,10 @@ func policyOrDefault(p Policy) Policy {
 	}
 	return p
 }
+
+// shortText: comments shorter than this (in runes) are also read with the
+// thread language's rules, whatever the detector said.
+const shortText = LangIDMinChars
 
 // minDetectConfidence: below it detection counts as ambiguous and the
 // thread's language (then the tenant's) is used instead.
@@ -324,7 +336,7 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 	}
 	sg := &rs.sig
 	linkChars := 0
-	var shortened, unusual, obfuscated bool
+	var shortened, unusual, obfuscated, commercial bool
 	for i, l := range links {
 		w := sg.Link.Weight
 		if float64(i) >= max(sg.Link.Min, 1) {
@@ -344,6 +356,12 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 		if l.link.obfuscated && !obfuscated {
 			obfuscated = true
 			add("spam.obfuscated_link", "obfuscated_link", sg.ObfuscatedLink.Weight, l.fstart, l.fend, host)
+		}
+		if !commercial {
+			if w := rs.commercialWord(host); w != "" {
+				commercial = true
+				add("spam.commercial_link", "commercial_link", sg.CommercialLink.Weight, l.fstart, l.fend, w)
+			}
 		}
 	}
 	if len(links) > 0 {
@@ -366,6 +384,9 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 		add("spam.email", "email", w, em.fstart, em.fend, n.Folded[em.fstart:em.fend])
 	}
 	phones := scanPhones(n)
+	if len(phones) == 0 {
+		phones = scanSpelledPhones(n)
+	}
 	for i, ph := range phones {
 		inside := false
 		for _, l := range links {
@@ -386,13 +407,47 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 	return ms
 }
 
+// minCommercialInside: commercial words this long are also found inside a
+// host label ("cheapviagra"); shorter ones only as a whole label or a
+// hyphenated part ("pas-cher", "bet-365"), so "alphabet" is not "bet".
+const minCommercialInside = 5
+
+// commercialWord returns the first commercial word found in a link's host,
+// or "". The top-level domain and "www" are not looked at.
+func (rs *RuleSet) commercialWord(host string) string {
+	if len(rs.commercial) == 0 {
+		return ""
+	}
+	labels := strings.Split(host, ".")
+	if len(labels) > 1 {
+		labels = labels[:len(labels)-1]
+	}
+	for _, label := range labels {
+		if label == "www" {
+			continue
+		}
+		for _, part := range strings.FieldsFunc(label, func(r rune) bool { return r == '-' || r == '_' || (r >= '0' && r <= '9') }) {
+			if rs.commercial[part] {
+				return part
+			}
+		}
+		for _, w := range rs.commercialLong {
+			if strings.Contains(label, w) {
+				return w
+			}
+		}
+	}
+	return ""
+}
+
 // repetition finds keyword stuffing (one keyword over and over across the
 // text) and flooding (the same word or phrase many times in a row).
 func (rs *RuleSet) repetition(n *Normalized, add func(rule, label string, w float64, fs, fe int, norm string)) {
 	toks := n.Tokens
 	sg := &rs.sig
-	// Flooding: a word or a phrase of up to four words repeated in a row.
-	for size := 1; size <= 4; size++ {
+	// Flooding: a word or a phrase of up to maxFloodPhrase words repeated
+	// in a row.
+	for size := 1; size <= maxFloodPhrase; size++ {
 		need := int(max(sg.Flooding.Min, 2))
 		if size > 1 {
 			need = 3
@@ -452,6 +507,10 @@ func (rs *RuleSet) repetition(n *Normalized, add func(rule, label string, w floa
 			fmt.Sprintf("%q x%d", best, bestN))
 	}
 }
+
+// maxFloodPhrase is the longest phrase flooding looks for: "casino en
+// ligne bonus 500%" pasted three times is one promotion, not five words.
+const maxFloodPhrase = 6
 
 // styleSignals scores shouting, punctuation runs and emoji runs on the
 // original text.

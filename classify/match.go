@@ -124,11 +124,22 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 	for i := range toks {
 		hits, buf = lr.find(lr.terms, toks, i, hits, buf)
 	}
+	hits = lr.findSplit(toks, hits)
 	if len(hits) == 0 {
 		return out
 	}
-	// Drop hits inside a longer hit ("pute" inside "fils de pute").
-	kept := hits[:0]
+	// Drop the hits whose lexicon's conditions do not hold: a context
+	// word nearby (near), no cancelling word right after (unless_followed_by).
+	valid := hits[:0]
+	for _, h := range hits {
+		if lr.conditionsHold(h, toks, buf) {
+			valid = append(valid, h)
+		}
+	}
+	hits = valid
+	// Drop hits inside a longer hit ("pute" inside "fils de pute"); of two
+	// hits on the same words the heavier lexicon wins, then the first.
+	kept := make([]hit, 0, len(hits))
 	for i, h := range hits {
 		inside := false
 		for j, o := range hits {
@@ -136,7 +147,8 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 				continue
 			}
 			lo, ho := h.last-h.first, o.last-o.first
-			if o.first <= h.first && h.last <= o.last && (ho > lo || (ho == lo && j < i)) {
+			if o.first <= h.first && h.last <= o.last && (ho > lo || (ho == lo && (o.p.lex.weight > h.p.lex.weight ||
+				(o.p.lex.weight == h.p.lex.weight && j < i)))) {
 				inside = true
 				break
 			}
@@ -145,6 +157,7 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 			kept = append(kept, h)
 		}
 	}
+	var covered []bool // tokens inside a troll hit, for addressed()
 	perLex := map[string]float64{}
 	for _, h := range kept {
 		lex := h.p.lex
@@ -172,15 +185,171 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 		if lex.targeted == 0 {
 			continue
 		}
-		if m, ok := rs.target(lr, toks, h, buf); ok {
+		ms, me, ok := rs.target(lr, toks, h, buf)
+		if !ok && lex.weight >= minAddressWeight {
+			if covered == nil {
+				covered = make([]bool, len(toks))
+				for _, o := range kept {
+					if o.p.lex.category == CategoryTroll {
+						for k := o.first; k <= o.last; k++ {
+							covered[k] = true
+						}
+					}
+				}
+			}
+			ms, me, ok = lr.addressed(toks, h, covered)
+		}
+		if ok {
 			out = append(out, scored{cat: CategoryTroll, m: message.Match{
 				Rule: code + ".targeted", Label: "targeted", Weight: lex.targeted,
-				Start: toks[m].Start, End: last.End, Normalized: joinTokens(toks[m : h.last+1]),
+				Start: toks[ms].Start, End: toks[me].End, Normalized: joinTokens(toks[ms : me+1]),
 			}})
 		}
 	}
 	return out
 }
+
+// minAddressWeight: only terms of a lexicon at least this heavy (real
+// insults, not "liar" or "pathetic") count as addressed when they stand
+// alone in their clause.
+const minAddressWeight = 0.3
+
+// maxAddressWords bounds the clause an addressed insult stands in.
+const maxAddressWords = 4
+
+// addressed reports an insult used as a form of address: it stands in a
+// clause of its own, made only of abuse, vocatives, second-person words and
+// short particles — "Tocard !", "Ferme-la, connard, tu pollues", "Gorda
+// asquerosa, ni te mires". A determiner in the clause ("ce connard", "the
+// idiot") makes it about someone else, a negation ("no eres tonto") undoes
+// it, and any other word ("stupid printer") makes it a description, as does
+// a next clause that names its subject ("Stupide, cette réforme"). It returns the clause's token span.
+func (lr *langRules) addressed(toks []Token, h hit, covered []bool) (int, int, bool) {
+	t := &toks[h.first]
+	if t.Quoted {
+		return 0, 0, false
+	}
+	lo, hi := h.first, h.last
+	for lo > 0 && toks[lo-1].Clause == t.Clause {
+		lo--
+	}
+	for hi+1 < len(toks) && toks[hi+1].Clause == t.Clause {
+		hi++
+	}
+	// "Stupide, cette réforme": the next clause names what is described.
+	if hi+1 < len(toks) && toks[hi+1].Sentence == t.Sentence && lr.determiners[toks[hi+1].Text] {
+		return 0, 0, false
+	}
+	words := 0
+	for k := lo; k <= hi; k++ {
+		m := &toks[k]
+		if m.Kind == TokenMention {
+			continue
+		}
+		words++
+		switch {
+		case words > maxAddressWords, m.Quoted, m.InLink, lr.determiners[m.Text], negations[m.Text]:
+			return 0, 0, false
+		case covered[k], lr.secondPerson[m.Text], lr.isVocativeWord(m.Text):
+		case len(m.Text) <= 2 && !isDigits(m.Text):
+		default:
+			return 0, 0, false
+		}
+	}
+	return lo, hi, true
+}
+
+// isVocativeWord reports a one-word vocative ("sale", "pauvre", "du").
+func (lr *langRules) isVocativeWord(w string) bool {
+	for _, p := range lr.vocatives.exact[w] {
+		if len(p.toks) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Split words: "con nard", "kanker lijer", "bit coin".
+const (
+	minSplitJoined = 6 // letters of the rebuilt word
+	minSplitPiece  = 2 // letters of each piece
+)
+
+// findSplit adds the one-word terms written in two pieces: two adjacent
+// words one separator apart whose concatenation is a term. Function words
+// of the language are never glued ("mari con" is not "maricon"), and
+// short rebuilt words are left alone ("mer de" stays the sea).
+func (lr *langRules) findSplit(toks []Token, hits []hit) []hit {
+	var jb [64]byte
+	for i := 0; i+1 < len(toks); i++ {
+		a, b := &toks[i], &toks[i+1]
+		if a.Kind != TokenWord || b.Kind != TokenWord || a.InLink || b.InLink || a.Clause != b.Clause ||
+			b.fstart-a.fend != 1 || len(a.Text) < minSplitPiece || len(b.Text) < minSplitPiece {
+			continue
+		}
+		n := len(a.Text) + len(b.Text)
+		if n < minSplitJoined || n > len(jb) || lr.function[a.Text] || lr.function[b.Text] ||
+			isDigits(a.Text) || isDigits(b.Text) {
+			continue
+		}
+		j := append(append(jb[:0], a.Text...), b.Text...)
+		for _, p := range lr.terms.exact[string(j)] {
+			if len(p.toks) == 1 && !p.prefix {
+				hits = append(hits, hit{p: p, first: i, last: i + 1})
+			}
+		}
+	}
+	return hits
+}
+
+// conditionsHold checks a hit against its lexicon's conditions: a context
+// phrase shortly before it in the same sentence and no negation just
+// before it (near), and no cancelling word right after (unless_followed_by).
+func (lr *langRules) conditionsHold(h hit, toks []Token, buf []string) bool {
+	lex := h.p.lex
+	sent := toks[h.first].Sentence
+	if lex.unlessNext != nil && h.last+1 < len(toks) {
+		if nx := &toks[h.last+1]; nx.Sentence == sent && lex.unlessNext[nx.Text] {
+			return false
+		}
+	}
+	if lex.near == nil {
+		return true
+	}
+	// Counter-speech: "les migrants ne sont pas des rats", "immigrants
+	// are not vermin", "sind keine Tiere".
+	for k := h.first - 1; k >= 0 && k >= h.first-nearNegationWindow && toks[k].Sentence == sent; k-- {
+		if negations[toks[k].Text] {
+			return false
+		}
+	}
+	// The context stands before the term, as the subject it describes:
+	// "ces migrants sont des rats", not "les chiens sont des animaux,
+	// ces gens le savent".
+	lo := max(0, h.first-lex.nearWindow)
+	for lo < h.first && toks[lo].Sentence != sent {
+		lo++
+	}
+	if lo < h.first {
+		if first, ok := lr.endsAt(lex.near, toks, lo, h.first-1, buf); ok && toks[first].Sentence == sent {
+			return true
+		}
+	}
+	return false
+}
+
+// nearNegationWindow: a negation this close before a conditional term
+// (near) cancels it.
+const nearNegationWindow = 3
 
 // guard reports why a troll hit does not count as meant: it is quoted, or
 // it follows a reporting phrase ("traité de", "called him"). It returns the
@@ -216,28 +385,32 @@ var negations = map[string]bool{
 
 // target looks for what aims a hit at a person: a second-person word or an
 // @mention shortly before it in the same sentence, a vocative right before
-// it ("espèce de", "sale", "you stupid"), or an @mention right after it. It
-// returns the index of the marker.
-func (rs *RuleSet) target(lr *langRules, toks []Token, h hit, buf []string) (int, bool) {
+// it ("espèce de", "sale", "you stupid"), an @mention right after it, or a
+// second-person word right after it in the same clause ("what a moron you
+// are", "qué subnormal eres"). It returns the token span from the marker to
+// the hit (or the hit to the marker).
+func (rs *RuleSet) target(lr *langRules, toks []Token, h hit, buf []string) (int, int, bool) {
 	t := &toks[h.first]
 	dist := 0
 	for k := h.first - 1; k >= 0 && dist < rs.window; k-- {
 		m := &toks[k]
-		if m.Sentence != t.Sentence || m.Quoted != t.Quoted {
+		// "Tu as raison, c'est idiot": the marker must be in the same
+		// clause as the insult.
+		if m.Clause != t.Clause || m.Quoted != t.Quoted {
 			break
 		}
 		if m.Kind == TokenWord && negations[m.Text] {
-			return 0, false
+			return 0, 0, false
 		}
 		if m.Kind == TokenMention || lr.secondPerson[m.Text] {
 			// "tu n'es pas", "no eres", "non sei": a negation just before
 			// the marker negates the attack too.
 			for j := k - 1; j >= 0 && j >= k-2 && toks[j].Sentence == t.Sentence; j-- {
 				if negations[toks[j].Text] {
-					return 0, false
+					return 0, 0, false
 				}
 			}
-			return k, true
+			return k, h.last, true
 		}
 		// Elided and two-letter words (t', qu', un, a, es) do not count
 		// towards the distance: "t'es qu'un gros X" is as close as "you are X".
@@ -247,18 +420,39 @@ func (rs *RuleSet) target(lr *langRules, toks []Token, h hit, buf []string) (int
 	}
 	if first, ok := lr.endsAt(lr.vocatives, toks, h.first-2, h.first-1, buf); ok &&
 		toks[first].Sentence == t.Sentence && (first == 0 || !lr.determiners[toks[first-1].Text] || toks[first-1].Sentence != t.Sentence) {
-		return first, true
+		return first, h.last, true
 	}
 	for k := h.last + 1; k < len(toks) && k <= h.last+2; k++ {
 		if toks[k].Sentence != toks[h.last].Sentence {
 			break
 		}
 		if toks[k].Kind == TokenMention {
-			return h.first, true
+			return h.first, k, true
 		}
 	}
-	return 0, false
+	// Forward: the marker follows within forwardWindow words, in the same
+	// clause, and nothing negates it ("idiot, tu ne trouves pas ?" is
+	// two clauses anyway).
+	for k := h.last + 1; k < len(toks) && k <= h.last+forwardWindow; k++ {
+		m := &toks[k]
+		if m.Clause != toks[h.last].Clause || m.Quoted != t.Quoted || negations[m.Text] {
+			break
+		}
+		if lr.secondPerson[m.Text] {
+			for j := k + 1; j < len(toks) && j <= k+3 && toks[j].Clause == m.Clause; j++ {
+				if negations[toks[j].Text] {
+					return 0, 0, false
+				}
+			}
+			return h.first, k, true
+		}
+	}
+	return 0, 0, false
 }
+
+// forwardWindow is how many words after an insult a second-person word
+// may stand and still aim it: "moron you", "deficiente che sei".
+const forwardWindow = 2
 
 func joinTokens(ts []Token) string {
 	if len(ts) == 1 {

@@ -36,13 +36,15 @@ const (
 var labelCategories = map[string]Category{
 	"insult": CategoryTroll, "profanity": CategoryTroll, "slur": CategoryTroll,
 	"threat": CategoryTroll, "sexual": CategoryTroll, "targeted": CategoryTroll,
-	"shouting": CategoryTroll, "punctuation": CategoryTroll,
+	"dehumanising": CategoryTroll,
+	"shouting":     CategoryTroll, "punctuation": CategoryTroll,
 
 	"spam_phrase": CategorySpam, "money": CategorySpam, "crypto": CategorySpam,
 	"work_from_home": CategorySpam, "contact": CategorySpam, "messenger": CategorySpam,
 	"adult": CategorySpam, "link": CategorySpam, "shortener": CategorySpam,
 	"unusual_tld": CategorySpam, "link_ratio": CategorySpam, "obfuscated_link": CategorySpam,
-	"phone": CategorySpam, "email": CategorySpam, "stuffing": CategorySpam,
+	"commercial_link": CategorySpam,
+	"phone":           CategorySpam, "email": CategorySpam, "stuffing": CategorySpam,
 	"flooding": CategorySpam, "emoji_run": CategorySpam, "duplicate": CategorySpam,
 	"velocity": CategorySpam, "language_mismatch": CategorySpam,
 }
@@ -62,6 +64,9 @@ type domainFile struct {
 	UnusualTLDs []string `yaml:"unusual_tlds"`
 	TLDs        []string `yaml:"tlds"`
 	WordTLDs    []string `yaml:"word_tlds"`
+	// CommercialWords are words that make a link's host a shop window:
+	// "discount", "casino", "rencontres", "billig".
+	CommercialWords []string `yaml:"commercial_words"`
 }
 
 // sigRule is one computed (non-lexicon) rule: its weight and, where it has
@@ -78,6 +83,7 @@ type signalFile struct {
 	UnusualTLD       sigRule `yaml:"unusual_tld"`
 	ObfuscatedLink   sigRule `yaml:"obfuscated_link"`
 	LinkRatio        sigRule `yaml:"link_ratio"`
+	CommercialLink   sigRule `yaml:"commercial_link"`
 	Phone            sigRule `yaml:"phone"`
 	Email            sigRule `yaml:"email"`
 	Stuffing         sigRule `yaml:"stuffing"`
@@ -106,6 +112,14 @@ type lexiconFile struct {
 	Weight   float64  `yaml:"weight"`
 	Targeted float64  `yaml:"targeted"`
 	Terms    []string `yaml:"terms"`
+	// Near makes the lexicon conditional: a term counts only when one of
+	// these words or phrases stands within NearWindow tokens of it, in the
+	// same sentence ("rats" is dehumanising only near "migrants").
+	Near       []string `yaml:"near"`
+	NearWindow int      `yaml:"near_window"`
+	// UnlessFollowedBy lists words that cancel a term when they come right
+	// after it: "je vais te retrouver la référence" is a favour, not a threat.
+	UnlessFollowedBy []string `yaml:"unless_followed_by"`
 }
 
 // RuleError is a problem in a rule file, located by line when it can be.
@@ -142,6 +156,11 @@ type lexicon struct {
 	category Category
 	weight   float64
 	targeted float64
+	// near, when set, holds the context phrases the terms need nearby.
+	near       *termIndex
+	nearWindow int
+	// unlessNext holds the words that cancel a term right after it.
+	unlessNext map[string]bool
 }
 
 // phrase is one lexicon term split into matching-form tokens. When prefix is
@@ -191,6 +210,9 @@ type langRules struct {
 	reporting    *termIndex
 	determiners  map[string]bool
 	plurals      []string
+	// function holds the language's function words, which are never
+	// glued to a neighbour to rebuild a split word ("mari con").
+	function map[string]bool
 }
 
 // RuleSet is a compiled, immutable rule file.
@@ -208,7 +230,11 @@ type RuleSet struct {
 	unusualTLDs map[string]bool
 	tlds        map[string]bool
 	wordTLDs    map[string]bool
-	termCount   int
+	// commercial holds domains.commercial_words; commercialLong the ones
+	// long enough to be looked for inside a host label ("cheapmeds").
+	commercial     map[string]bool
+	commercialLong []string
+	termCount      int
 }
 
 // Hash returns the rule set's identity: the first 16 hex digits of the
@@ -307,7 +333,16 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 		unusualTLDs: toSet(rf.Domains.UnusualTLDs),
 		tlds:        toSet(rf.Domains.TLDs),
 		wordTLDs:    toSet(rf.Domains.WordTLDs),
+		commercial:  map[string]bool{},
 	}
+	for _, w := range rf.Domains.CommercialWords {
+		w = FoldString(w)
+		rs.commercial[w] = true
+		if len(w) >= minCommercialInside {
+			rs.commercialLong = append(rs.commercialLong, w)
+		}
+	}
+	sort.Strings(rs.commercialLong)
 	if rf.Version != 1 {
 		v.errorf("$.version", "version must be 1, got %d", rf.Version)
 	}
@@ -381,6 +416,10 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 			vocatives:    newTermIndex(),
 			reporting:    newTermIndex(),
 			determiners:  map[string]bool{},
+			function:     map[string]bool{},
+		}
+		for _, w := range functionWords[p.code] {
+			lr.function[w] = true
 		}
 		base := "$.languages." + p.code
 		for _, w := range p.lf.SecondPerson {
@@ -425,6 +464,29 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 			v.checkWeight(path+".weight", "lexicon "+lf.ID, lf.Weight)
 			v.checkWeight(path+".targeted", "lexicon "+lf.ID+" targeted", lf.Targeted)
 			lex := &lexicon{id: lf.ID, label: lf.Label, category: cat, weight: lf.Weight, targeted: lf.Targeted}
+			if len(lf.Near) > 0 {
+				lex.near = newTermIndex()
+				lex.nearWindow = lf.NearWindow
+				if lex.nearWindow == 0 {
+					lex.nearWindow = 6
+				}
+				if lex.nearWindow < 1 || lex.nearWindow > 12 {
+					v.errorf(path+".near_window", "lexicon %s: near_window %d is outside [1, 12]", lf.ID, lf.NearWindow)
+				}
+				for j, t := range lf.Near {
+					if ph := v.phrase(fmt.Sprintf("%s.near[%d]", path, j), t, marker); ph != nil {
+						lex.near.add(ph)
+					}
+				}
+			} else if lf.NearWindow != 0 {
+				v.errorf(path+".near_window", "lexicon %s: near_window without near", lf.ID)
+			}
+			if len(lf.UnlessFollowedBy) > 0 {
+				lex.unlessNext = map[string]bool{}
+				for _, w := range lf.UnlessFollowedBy {
+					lex.unlessNext[FoldString(w)] = true
+				}
+			}
 			for j, t := range lf.Terms {
 				ph := v.phrase(fmt.Sprintf("%s.terms[%d]", path, j), t, lex)
 				if ph == nil {
@@ -452,6 +514,11 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 	for _, lr := range rs.langs {
 		mergeAny(lr, rs.any)
 	}
+	// Top-level domains are words too, so "g i f t z o n e . n e t"
+	// rejoins into a domain the link scanner recognises.
+	for t := range rs.tlds {
+		words = append(words, t)
+	}
 	rs.norm = newNormalizer(words, prefixes)
 	return rs
 }
@@ -460,7 +527,8 @@ func (v *validator) checkSignals(s *signalFile) {
 	for name, sg := range map[string]sigRule{
 		"link": s.Link, "shortener": s.Shortener, "unusual_tld": s.UnusualTLD,
 		"obfuscated_link": s.ObfuscatedLink, "link_ratio": s.LinkRatio, "phone": s.Phone,
-		"email": s.Email, "stuffing": s.Stuffing, "flooding": s.Flooding, "shouting": s.Shouting,
+		"commercial_link": s.CommercialLink,
+		"email":           s.Email, "stuffing": s.Stuffing, "flooding": s.Flooding, "shouting": s.Shouting,
 		"punctuation": s.Punctuation, "emoji_run": s.EmojiRun, "duplicate": s.Duplicate,
 		"duplicate_authors": s.DuplicateAuthors, "velocity": s.Velocity,
 		"language_mismatch": s.LanguageMismatch,

@@ -55,6 +55,10 @@ func TestRuleErrorsNameTheLine(t *testing.T) {
 		{"language", strings.Replace(tinyRules, "  en:", "  english:", 1), []string{"bad.yaml:4:", "two-letter"}},
 		{"version", strings.Replace(tinyRules, "version: 1", "version: 2", 1), []string{"bad.yaml:1:", "version must be 1"}},
 		{"window", "signals:\n  window: soon\n" + tinyRules, []string{"bad.yaml:2:", "positive duration"}},
+		{"near window", strings.Replace(tinyRules, "terms: [idiot]", "near: [they]\n        near_window: 20\n        terms: [idiot]", 1),
+			[]string{"bad.yaml:11:", "near_window 20 is outside [1, 12]"}},
+		{"near window alone", strings.Replace(tinyRules, "terms: [idiot]", "near_window: 3\n        terms: [idiot]", 1),
+			[]string{"bad.yaml:10:", "near_window without near"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -206,4 +210,43 @@ func TestCheckStream(t *testing.T) {
 	require.Contains(t, lines[3], `"action":"allow"`)
 	require.Contains(t, lines[3], `"labels":[]`)
 	require.Contains(t, lines[3], `"matches":[]`)
+}
+
+// TestLexiconConditions runs the two conditional lexicon options on a small
+// rule file: near (a context phrase before the term) and unless_followed_by.
+func TestLexiconConditions(t *testing.T) {
+	t.Parallel()
+	rs, err := ParseRules("cond.yaml", []byte(`version: 1
+languages:
+  en:
+    lexicons:
+      - id: en.dehumanising
+        label: dehumanising
+        weight: 0.6
+        near: [these people, migrants]
+        near_window: 5
+        terms: [vermin, rats]
+      - id: en.threat.find
+        label: threat
+        weight: 0.9
+        unless_followed_by: [a, the]
+        terms: [i will find you]
+`))
+	require.NoError(t, err)
+	rules := func(text string) []string {
+		n := rs.norm.Prepare(text)
+		var out []string
+		for _, m := range rs.matchLexicons(rs.rules("en"), "en", n.Tokens, nil) {
+			out = append(out, m.m.Rule+":"+m.m.Normalized)
+		}
+		return out
+	}
+	require.Equal(t, []string{"en.dehumanising:vermin"}, rules("These people are vermin."))
+	require.Equal(t, []string{"en.dehumanising:rats"}, rules("The migrants, rats all of them"))
+	require.Empty(t, rules("Rats live in the subway."), "no context")
+	require.Empty(t, rules("The subway has rats, say these people."), "the context must come first")
+	require.Empty(t, rules("Migrants are not vermin."), "counter-speech")
+	require.Empty(t, rules("These people were here. Rats everywhere."), "another sentence")
+	require.Equal(t, []string{"en.threat.find:i will find you"}, rules("I will find you, wherever you are"))
+	require.Empty(t, rules("I will find you a better source."))
 }

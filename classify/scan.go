@@ -106,8 +106,12 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 			gap := f[toks[j].fend:toks[j+1].fstart]
 			next := j + 1
 			var o bool
+			hyphen := false
 			switch {
 			case gap == ".":
+			case gap == "-" && len(labels) > 0:
+				// "gains-faciles.com": a hyphen continues the label.
+				hyphen = true
 			case isObfuscatedDot(gap):
 				// "presque. Ça laisse" is a sentence ending, not
 				// "presque.ca": a period followed by a space counts as a
@@ -117,9 +121,15 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 					break
 				}
 				o = true
-			case (gap == " " || gap == "(" || gap == "[" || gap == " (" || gap == " [") && toks[j+1].Text == "dot" && j+2 < len(toks):
+			case (gap == " " || gap == "(" || gap == "[" || gap == " (" || gap == " [") && dotWords[toks[j+1].Text] && j+2 < len(toks):
 				g2 := f[toks[j+1].fend:toks[j+2].fstart]
 				if g2 != " " && g2 != ")" && g2 != "]" && g2 != ") " && g2 != "] " {
+					next = -1
+					break
+				}
+				// "point", "punto" ... are everyday words: only "dot" may
+				// go without brackets.
+				if toks[j+1].Text != "dot" && !strings.ContainsAny(gap, "([") {
 					next = -1
 					break
 				}
@@ -129,6 +139,12 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 			}
 			if next < 0 || toks[next].Kind != TokenWord || !isASCIIWord(toks[next].Text) {
 				break
+			}
+			if hyphen {
+				labels[len(labels)-1] += "-" + toks[next].Text
+				idx[len(idx)-1] = next
+				j = next
+				continue
 			}
 			labels = append(labels, toks[next].Text)
 			idx = append(idx, next)
@@ -171,6 +187,10 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 	sort.Slice(out, func(a, b int) bool { return out[a].fstart < out[b].fstart })
 	return out
 }
+
+// dotWords spell out the dot of a domain: "example dot com", "site
+// [point] fr", "incontri[punto]it".
+var dotWords = map[string]bool{"dot": true, "point": true, "punto": true, "ponto": true, "punt": true, "punkt": true}
 
 func isObfuscatedDot(gap string) bool {
 	switch strings.TrimSpace(gap) {
@@ -275,6 +295,7 @@ func scanPhones(n *Normalized) []span {
 		}
 		digits, group, maxGroup, groups := 0, 0, 0, 1
 		lead := byte(0)
+		var lens [16]int // digits per group, for the first 16 groups
 		for j < len(f) {
 			b := f[j]
 			switch {
@@ -285,6 +306,9 @@ func scanPhones(n *Normalized) []span {
 				digits++
 				group++
 				maxGroup = max(maxGroup, group)
+				if groups <= len(lens) {
+					lens[groups-1] = group
+				}
 				j++
 				continue
 			case (b == ' ' || b == '.' || b == '-' || b == ')' || b == '/') && j+1 < len(f) && (f[j+1] >= '0' && f[j+1] <= '9' || f[j+1] == ' '):
@@ -310,6 +334,12 @@ func scanPhones(n *Normalized) []span {
 		}
 		contiguous := groups == 1
 		ok := (c == '+' || c == '(' || lead == '0') && (maxGroup <= 4 || contiguous)
+		if c == '+' && maxGroup <= 8 {
+			ok = true // "+44 7911 123456", "+31 6 12345678"
+		}
+		if c != '+' && c != '(' && mobileGroups(f[i:j], lens[:min(groups, len(lens))], lead) {
+			ok = true
+		}
 		if maxGroup == 1 && digits >= 9 {
 			ok = true // digits spaced out one by one to dodge filters
 		}
@@ -320,6 +350,79 @@ func scanPhones(n *Normalized) []span {
 			out = append(out, span{kind: spanPhone, fstart: i, fend: j})
 		}
 		i = max(i, j-1)
+	}
+	return out
+}
+
+// mobileGroups reports the national formats without a leading 0: three or
+// more groups of 2 to 4 digits, the first of three digits starting with 3,
+// 6, 7, 8 or 9 ("600 123 456", "345 678 9012", "800 123 456"). Amounts
+// ("450 000 000") have a group of zeros and are left out.
+func mobileGroups(s string, lens []int, lead byte) bool {
+	if len(lens) < 3 || lens[0] != 3 || strings.IndexByte("36789", lead) < 0 || strings.Contains(s, "000") {
+		return false
+	}
+	for _, l := range lens {
+		if l < 2 || l > 4 {
+			return false
+		}
+	}
+	return true
+}
+
+// numberWords are the words of spelled-out digits and numbers, folded, in
+// the supported languages.
+var numberWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		zero un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize
+		vingt trente quarante cinquante soixante septante octante nonante cent plus
+		oh one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+		sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+		null eins zwei drei vier funf sechs sieben acht neun zehn elf zwolf zwanzig dreissig vierzig
+		funfzig sechzig siebzig achtzig neunzig und
+		cero uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince
+		veinte treinta cuarenta cincuenta sesenta setenta ochenta noventa mas
+		due tre quattro cinque sei sette otto nove dieci undici dodici venti trenta quaranta
+		cinquanta sessanta settanta ottanta novanta
+		um dois quatro sete oito dez doze vinte quarenta sessenta
+		nul een twee drie vier vijf zes zeven acht negen tien elf twaalf twintig dertig veertig
+		vijftig zestig zeventig tachtig negentig`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// minSpelledRun is how many number words (or short digit groups) in a row
+// spell out a phone number: "zéro six, douze, trente-quatre, cinquante-six".
+const (
+	minSpelledRun   = 7
+	minSpelledWords = 4
+)
+
+// scanSpelledPhones finds phone numbers written out in words, alone or
+// mixed with digit groups ("plus trois trois six, 45 67 89 12").
+func scanSpelledPhones(n *Normalized) []span {
+	var out []span
+	toks := n.Tokens
+	for i := 0; i < len(toks); {
+		j, words := i, 0
+		for j < len(toks) && toks[j].Kind == TokenWord && !toks[j].InLink {
+			t := toks[j].Text
+			if numberWords[t] {
+				words++
+			} else if !isDigits(t) || len(t) > 4 {
+				break
+			}
+			if j > i && toks[j].fstart-toks[j-1].fend > 3 {
+				break
+			}
+			j++
+		}
+		if j-i >= minSpelledRun && words >= minSpelledWords {
+			out = append(out, span{kind: spanPhone, fstart: toks[i].fstart, fend: toks[j-1].fend})
+		}
+		i = max(j, i+1)
 	}
 	return out
 }
