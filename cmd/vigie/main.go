@@ -18,6 +18,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/vigie-moderation/vigie/internal/config"
+	"github.com/vigie-moderation/vigie/internal/loadtest"
 	"github.com/vigie-moderation/vigie/internal/logging"
 )
 
@@ -38,7 +39,10 @@ var commands = map[string]command{
 	"eval":     {"score the classifier on a labelled JSONL corpus: vigie eval FILE.jsonl", runEval},
 	"admin":    {"manage moderators, tokens and tenant settings in Redis", runAdmin},
 	"bench":    {"measure the pipeline through real Kafka and Redis", runBench},
-	"version":  {"print the version", func(context.Context, []string) error { fmt.Println(buildVersion()); return nil }},
+	"loadtest": {"measure the synchronous check's latency at a fixed rate", func(ctx context.Context, args []string) error {
+		return loadtest.Main(ctx, args, os.Stdout)
+	}},
+	"version": {"print the version", func(context.Context, []string) error { fmt.Println(buildVersion()); return nil }},
 }
 
 func main() {

@@ -41,6 +41,9 @@ type Config struct {
 	MaxBodyBytes   int64
 	ClassifyWindow time.Duration
 	Tenants        []string
+	RateLimit      float64
+	RateBurst      int
+	IdempotencyTTL time.Duration
 }
 
 // setting is one configurable value: its flag name, environment variable,
@@ -125,6 +128,16 @@ func (c *Config) settings() []setting {
 			c.MaxBodyBytes = n
 			return nil
 		}},
+		{"rate-limit", "VIGIE_RATE_LIMIT", "50", "ingest: requests per second a publisher key may make unless it has its own limit", func(v string) error {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return fmt.Errorf("%q is not a number", v)
+			}
+			c.RateLimit = f
+			return nil
+		}},
+		{"rate-burst", "VIGIE_RATE_BURST", "100", "ingest: requests a publisher key may make at once above its rate", num(&c.RateBurst)},
+		{"idempotency-ttl", "VIGIE_IDEMPOTENCY_TTL", "24h", "ingest: how long a comment id is remembered, so a resubmission writes nothing", dur(&c.IdempotencyTTL)},
 		{"tenants", "VIGIE_TENANTS", "", "review: serve only these tenants' outboxes and claims (comma-separated); empty serves all", list(&c.Tenants)},
 		{"dev-publisher-key", "VIGIE_DEV_PUBLISHER_KEY", "", "vigie dev: the demo tenant's publisher key (random when empty)", str(&c.DevPublisher)},
 		{"dev-moderator-token", "VIGIE_DEV_MODERATOR_TOKEN", "", "vigie dev: the demo tenant's moderator token (random when empty)", str(&c.DevModerator)},
@@ -195,7 +208,7 @@ func (c *Config) Validate(role Role) error {
 		if len(c.KafkaBrokers) == 0 {
 			bad("kafka-brokers", "is required (host:port of at least one broker)")
 		}
-		if c.RedisAddr == "" && role != RoleIngest {
+		if c.RedisAddr == "" {
 			bad("redis-addr", "is required")
 		}
 	}
@@ -249,8 +262,14 @@ func (c *Config) Validate(role Role) error {
 	if _, err := auth.ParseSpec(c.ModeratorKeys, "moderator"); err != nil {
 		bad("moderator-tokens", err.Error())
 	}
-	if role == RoleIngest && c.PublisherKeys == "" {
-		bad("publisher-keys", "is required: without a key no publisher can submit")
+	if c.RateLimit <= 0 || c.RateLimit > 1e6 {
+		bad("rate-limit", "must be above 0 and at most 1000000")
+	}
+	if c.RateBurst < 1 || c.RateBurst > 1e6 {
+		bad("rate-burst", "must be between 1 and 1000000")
+	}
+	if c.IdempotencyTTL < time.Minute || c.IdempotencyTTL > 30*24*time.Hour {
+		bad("idempotency-ttl", "must be between 1m and 720h")
 	}
 	if role == RoleDev {
 		for flagName, v := range map[string]string{"dev-publisher-key": c.DevPublisher, "dev-moderator-token": c.DevModerator} {

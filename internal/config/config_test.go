@@ -42,11 +42,11 @@ func TestBadEnvironmentNamesVariable(t *testing.T) {
 
 func TestValidateNamesEachBadSetting(t *testing.T) {
 	c, err := load(t, "--listen", "nowhere", "--kafka-brokers", "k1", "--languages", "French",
-		"--publisher-keys", "acme:site:short")
+		"--publisher-keys", "acme:site:short", "--rate-limit", "0")
 	require.NoError(t, err)
 	err = c.Validate(RoleIngest)
 	require.Error(t, err)
-	for _, want := range []string{"VIGIE_LISTEN", "VIGIE_KAFKA_BROKERS", "VIGIE_LANGUAGES", "VIGIE_PUBLISHER_KEYS"} {
+	for _, want := range []string{"VIGIE_LISTEN", "VIGIE_KAFKA_BROKERS", "VIGIE_LANGUAGES", "VIGIE_PUBLISHER_KEYS", "VIGIE_REDIS_ADDR", "VIGIE_RATE_LIMIT"} {
 		require.ErrorContains(t, err, want)
 	}
 }

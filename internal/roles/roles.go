@@ -40,6 +40,9 @@ type runtime struct {
 	openapi [][]byte
 	store   *review.Store
 	addr    string
+	// classifier is the one engine of the process, shared by the
+	// synchronous check and the consumer so both decide alike.
+	classifier *classify.Engine
 }
 
 func newRuntime(ctx context.Context, cfg config.Config, log *logrus.Entry) *runtime {
@@ -74,38 +77,56 @@ func (rt *runtime) openRedis(ctx context.Context) error {
 	return nil
 }
 
-func (rt *runtime) writer(topic string) *kafka.Writer {
-	w := kafkaio.NewWriter(rt.brokers, topic, kafkaio.WriterConfig{}, rt.log)
+func (rt *runtime) writer(topic string, cfg kafkaio.WriterConfig) *kafka.Writer {
+	w := kafkaio.NewWriter(rt.brokers, topic, cfg, rt.log)
 	rt.after = append(rt.after, func() { _ = w.Close() })
 	return w
 }
 
-// addIngest mounts the publisher API.
+// addIngest mounts the publisher API, with the synchronous check on the
+// process's engine.
 func (rt *runtime) addIngest(keys auth.Authenticator) (*ingest.API, error) {
+	engine, err := rt.engine()
+	if err != nil {
+		return nil, err
+	}
 	api, err := ingest.New(ingest.Config{
-		Producer:     rt.writer(rt.cfg.Topics.Comments),
-		Auth:         keys,
-		MaxBodyBytes: rt.cfg.MaxBodyBytes,
-		Log:          rt.log.WithField("role", "ingest"),
+		// A shorter batch wait than the pipeline's writers: the check
+		// answers only after Kafka acknowledged, on the publisher's
+		// submit path.
+		Producer:       rt.writer(rt.cfg.Topics.Comments, kafkaio.WriterConfig{BatchTimeout: 500 * time.Microsecond}),
+		Auth:           keys,
+		Redis:          rt.rdb,
+		Classifier:     engine,
+		Policies:       rt.policies,
+		RateLimit:      ingest.RateLimit{Rate: rt.cfg.RateLimit, Burst: rt.cfg.RateBurst},
+		IdempotencyTTL: rt.cfg.IdempotencyTTL,
+		MaxBodyBytes:   rt.cfg.MaxBodyBytes,
+		Log:            rt.log.WithField("role", "ingest"),
 	})
 	if err != nil {
 		return nil, err
 	}
 	api.Register(rt.srv.Mux)
+	rt.openapi = append(rt.openapi, ingest.OpenAPI())
 	return api, nil
 }
 
-// addClassify starts the consumer group on the comments topic.
-func (rt *runtime) addClassify() error {
-	log := rt.log.WithField("role", "classify")
+// engine loads the classifier once per process, with its spam signals in
+// Redis, and follows the rule file when one is configured.
+func (rt *runtime) engine() (*classify.Engine, error) {
+	if rt.classifier != nil {
+		return rt.classifier, nil
+	}
+	log := rt.log.WithField("component", "classifier")
 	engine, err := classify.NewEngine(classify.EngineConfig{
 		Languages: rt.cfg.Languages, RulesPath: rt.cfg.RulesPath, Logger: log,
 		// Duplicate and velocity signals live in Redis, so every replica
-		// of the group sees what the others classified.
+		// sees what the others classified.
 		Signals: classify.NewRedisSignals(rt.rdb),
 	})
 	if err != nil {
-		return fmt.Errorf("loading the classifier: %w", err)
+		return nil, fmt.Errorf("loading the classifier: %w", err)
 	}
 	if rt.cfg.RulesPath != "" {
 		rt.g.Go(func(ctx context.Context) error {
@@ -116,13 +137,24 @@ func (rt *runtime) addClassify() error {
 			return err
 		})
 	}
+	rt.classifier = engine
+	return engine, nil
+}
+
+// addClassify starts the consumer group on the comments topic.
+func (rt *runtime) addClassify() error {
+	log := rt.log.WithField("role", "classify")
+	engine, err := rt.engine()
+	if err != nil {
+		return err
+	}
 	reader := kafkaio.NewReader(kafkaio.ReaderConfig{
 		Brokers: rt.brokers, Topic: rt.cfg.Topics.Comments, GroupID: rt.cfg.ClassifyGroup,
 	}, log)
 	consumer, err := classify.NewConsumer(classify.ConsumerConfig{
 		Fetcher:     reader,
-		Verdicts:    rt.writer(rt.cfg.Topics.Verdicts),
-		DeadLetter:  rt.writer(rt.cfg.Topics.DLQ),
+		Verdicts:    rt.writer(rt.cfg.Topics.Verdicts, kafkaio.WriterConfig{}),
+		DeadLetter:  rt.writer(rt.cfg.Topics.DLQ, kafkaio.WriterConfig{}),
 		Classifier:  engine,
 		Sink:        rt.store,
 		Policies:    rt.policies,
@@ -176,7 +208,7 @@ func (rt *runtime) addReview(tokens auth.Authenticator) error {
 	ui.Register(rt.srv.Mux)
 	rt.openapi = append(rt.openapi, review.OpenAPI())
 	relay := review.NewRelay(review.RelayConfig{
-		Store: rt.store, Writer: rt.writer(rt.cfg.Topics.Decisions),
+		Store: rt.store, Writer: rt.writer(rt.cfg.Topics.Decisions, kafkaio.WriterConfig{}),
 		HTTPClient: &http.Client{Timeout: 10 * time.Second}, Logger: log,
 	})
 	rt.g.Go(relay.Run)
@@ -248,6 +280,9 @@ func Ingest(ctx context.Context, cfg config.Config, log *logrus.Entry, started S
 		return rt.fail(err)
 	}
 	if err := rt.openKafka(ctx, cfg.Topics.Comments); err != nil {
+		return rt.fail(err)
+	}
+	if err := rt.openRedis(ctx); err != nil {
 		return rt.fail(err)
 	}
 	if _, err := rt.addIngest(keys); err != nil {

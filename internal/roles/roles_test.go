@@ -209,12 +209,19 @@ func TestPipelineEndToEnd(t *testing.T) {
 		require.False(t, seen[v.CommentID], "a second verdict for %s", v.CommentID)
 		seen[v.CommentID] = true
 		require.Equal(t, p.tenant, v.Tenant)
-		require.Equal(t, flagged[v.CommentID], v.Action != message.ActionAllow, "comment %s: %+v", v.CommentID, v)
 		if v.Action != message.ActionAllow {
 			wantQueued[v.CommentID] = true
 		}
 	}
 	require.EqualValues(t, n, testenv.Count(t, p.brokers, p.cfg.Topics.Verdicts), "exactly one verdict per comment")
+	for id, want := range flagged {
+		// The obvious attacks and spam are flagged; the rest may be too
+		// (repeated texts are a campaign), which classify/ tests judge.
+		if want {
+			require.True(t, wantQueued[id], "comment %s should be flagged", id)
+		}
+	}
+	require.Less(t, len(wantQueued), n, "not every comment is flagged")
 
 	var items []queueItem
 	testenv.Eventually(t, 30*time.Second, func() bool { items = queue(t, reviewURL, modToken); return len(items) >= len(wantQueued) },
