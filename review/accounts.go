@@ -303,6 +303,18 @@ func (s *Store) lookupSession(ctx context.Context, cookie string) (auth.Principa
 	return p, h, sess["csrf"], err
 }
 
+// sessionExpiry tells when a session ends, from its key's time to live.
+func (s *Store) sessionExpiry(ctx context.Context, tenant, sessionHash string) (time.Time, error) {
+	ttl, err := s.rdb.PTTL(ctx, sessionKey(tenant, sessionHash)).Result()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reading session lifetime: %w", err)
+	}
+	if ttl < 0 {
+		return time.Time{}, &Error{Code: Unauthenticated, Message: "the session has ended"}
+	}
+	return s.now().Add(ttl).UTC().Truncate(time.Second), nil
+}
+
 // logout ends a session.
 func (s *Store) logout(ctx context.Context, tenant, sessionHash string) error {
 	if err := s.rdb.Del(ctx, sessionKey(tenant, sessionHash)).Err(); err != nil {

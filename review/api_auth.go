@@ -133,9 +133,18 @@ func (a *API) handleLogin(w http.ResponseWriter, r *http.Request, _ *caller) err
 	return nil
 }
 
-// handleSession describes the caller: GET /v1/session.
+// handleSession describes the caller: GET /v1/session. A login session
+// says when it expires; token callers have no expiry.
 func (a *API) handleSession(w http.ResponseWriter, r *http.Request, c *caller) error {
-	writeJSON(w, http.StatusOK, sessionView{Tenant: c.Tenant, Login: c.Subject, Role: c.Role, CSRFToken: c.csrf})
+	v := sessionView{Tenant: c.Tenant, Login: c.Subject, Role: c.Role, CSRFToken: c.csrf}
+	if c.session != "" {
+		exp, err := a.store.sessionExpiry(r.Context(), c.Tenant, c.session)
+		if err != nil {
+			return err
+		}
+		v.ExpiresAt = &exp
+	}
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 

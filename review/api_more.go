@@ -219,6 +219,95 @@ func (a *API) handleRuleStats(w http.ResponseWriter, r *http.Request, c *caller)
 	return nil
 }
 
+// handleStatsHistory shows the queue figures over time:
+// GET /v1/stats/history?window=24h&step=5m, one point per step (the latest
+// sample in it) over the window that ends now, oldest first.
+func (a *API) handleStatsHistory(w http.ResponseWriter, r *http.Request, c *caller) error {
+	minStep, keep := a.store.opts.StatsStep, a.store.opts.StatsHistory
+	window, err := queryDuration(r, "window", 24*time.Hour, minStep, keep)
+	if err != nil {
+		return err
+	}
+	step, err := queryDuration(r, "step", max(minStep, 5*time.Minute), minStep, window)
+	if err != nil {
+		return err
+	}
+	if window/step > 3000 {
+		return invalidField("step", "gives more than 3000 points over the window; take a longer step")
+	}
+	pts, err := a.store.statsHistory(r.Context(), c.Tenant, window, step)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"window_seconds": int64(window.Seconds()), "step_seconds": int64(step.Seconds()), "points": pts,
+	})
+	return nil
+}
+
+// queryDuration reads a duration query parameter ("90s", "5m", "24h") within
+// [lo, hi].
+func queryDuration(r *http.Request, name string, def, lo, hi time.Duration) (time.Duration, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return min(max(def, lo), hi), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < lo || d > hi {
+		return 0, invalidField(name, "must be a duration such as 5m or 24h, from %s to %s", lo, hi)
+	}
+	return d, nil
+}
+
+// handleFacets shows the filter values present in a queue and how many
+// items each selects: GET /v1/queue/facets?queue=&limit=.
+func (a *API) handleFacets(w http.ResponseWriter, r *http.Request, c *caller) error {
+	queue := r.URL.Query().Get("queue")
+	switch queue {
+	case "", "pending":
+		queue = "pending"
+	case "escalated":
+		if c.rank < roleRank(RoleSenior) {
+			return errorf(Forbidden, "the escalated queue is for senior moderators")
+		}
+	default:
+		return invalidField("queue", "must be pending or escalated")
+	}
+	limit, err := queryInt(r, "limit", 50, 1, 500)
+	if err != nil {
+		return err
+	}
+	f, err := a.store.facets(r.Context(), c.Tenant, queue, limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, f)
+	return nil
+}
+
+// handleThread shows a thread's recent comments, flagged or not:
+// GET /v1/threads/{thread_id}/comments?around=&limit=.
+func (a *API) handleThread(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "thread_id")
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(r, "limit", 20, 1, 200)
+	if err != nil {
+		return err
+	}
+	around := r.URL.Query().Get("around")
+	if len(around) > 256 {
+		return invalidField("around", "must be a comment id of at most 256 bytes")
+	}
+	page, err := a.store.threadComments(r.Context(), c.Tenant, id, around, limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
 var streamIDPattern = regexp.MustCompile(`^[0-9]{1,20}-[0-9]{1,20}$`)
 
 // handleAudit pages the audit log, newest first: GET /v1/audit?before=&limit=.
@@ -405,7 +494,9 @@ func (a *API) handleSetSettings(w http.ResponseWriter, r *http.Request, c *calle
 // handleEvents streams queue changes as server-sent events:
 // GET /v1/queue/events. Each event is "event: <type>" (admitted, edited,
 // claimed, released, decided, undone) with data
-// {"type","comment_id","status"}; a comment line every 15s keeps proxies
+// {"type","comment_id","status","moderator"}, moderator being who claimed,
+// released, decided or undid ("vigie:auto" for automatic decisions, absent
+// for admissions and expired leases); a comment line every 15s keeps proxies
 // from closing the stream.
 func (a *API) handleEvents(w http.ResponseWriter, r *http.Request, c *caller) error {
 	fl, ok := w.(http.Flusher)

@@ -16,6 +16,8 @@ func (a *API) routes() []route {
 		{"POST /v1/queue/claim", RoleModerator, a.handleClaim},
 		{"POST /v1/queue/decisions", RoleModerator, a.handleBulk},
 		{"GET /v1/queue/events", RoleModerator, a.handleEvents},
+		{"GET /v1/queue/facets", RoleModerator, a.handleFacets},
+		{"GET /v1/threads/{thread_id}/comments", RoleModerator, a.handleThread},
 		{"GET /v1/items/{comment_id}", RoleModerator, a.handleItem},
 		{"POST /v1/items/{comment_id}/claim", RoleModerator, a.handleItemClaim},
 		{"POST /v1/items/{comment_id}/extend", RoleModerator, a.handleExtend},
@@ -31,6 +33,7 @@ func (a *API) routes() []route {
 		{"DELETE /v1/authors/{author_id}/trust", RoleSenior, a.handleUntrust},
 		{"GET /v1/stats", RoleModerator, a.handleStats},
 		{"GET /v1/stats/rules", RoleModerator, a.handleRuleStats},
+		{"GET /v1/stats/history", RoleModerator, a.handleStatsHistory},
 		{"GET /v1/audit", RoleSenior, a.handleAudit},
 		{"POST /v1/session", "", a.handleLogin},
 		{"GET /v1/session", RoleModerator, a.handleSession},
@@ -107,12 +110,14 @@ func filterFromQuery(r *http.Request) Filter {
 
 type queuePage struct {
 	Queue  string     `json:"queue"`
+	Sort   string     `json:"sort"`
 	Total  int64      `json:"total"`
 	Offset int        `json:"offset"`
 	Items  []itemView `json:"items"`
 }
 
-// handleQueue lists a queue: GET /v1/queue?queue=&label=&lang=&thread=&author=&rule=&offset=&limit=.
+// handleQueue lists a queue:
+// GET /v1/queue?queue=&sort=&label=&lang=&thread=&author=&rule=&offset=&limit=.
 func (a *API) handleQueue(w http.ResponseWriter, r *http.Request, c *caller) error {
 	queue := r.URL.Query().Get("queue")
 	if queue == "" {
@@ -120,6 +125,13 @@ func (a *API) handleQueue(w http.ResponseWriter, r *http.Request, c *caller) err
 	}
 	if queue == "escalated" && c.rank < roleRank(RoleSenior) {
 		return errorf(Forbidden, "the escalated queue is for senior moderators")
+	}
+	sort := r.URL.Query().Get("sort")
+	if sort == "" {
+		sort = SortPriority
+	}
+	if !validSort(sort) {
+		return invalidField("sort", "must be priority, oldest, newest or score")
 	}
 	limit, err := queryInt(r, "limit", 50, 1, 500)
 	if err != nil {
@@ -129,11 +141,11 @@ func (a *API) handleQueue(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	total, its, err := a.store.listQueue(r.Context(), c.Tenant, queue, filterFromQuery(r), offset, limit)
+	total, its, err := a.store.listQueue(r.Context(), c.Tenant, queue, filterFromQuery(r), sort, offset, limit)
 	if err != nil {
 		return err
 	}
-	page := queuePage{Queue: queue, Total: total, Offset: offset, Items: make([]itemView, 0, len(its))}
+	page := queuePage{Queue: queue, Sort: sort, Total: total, Offset: offset, Items: make([]itemView, 0, len(its))}
 	for _, it := range its {
 		page.Items = append(page.Items, a.view(it, c))
 	}
@@ -312,7 +324,7 @@ func (a *API) handleClaim(w http.ResponseWriter, r *http.Request, c *caller) err
 	if len(req.Filter.keys(c.Tenant)) > 0 {
 		// Candidates come from a filtered listing; the claim script takes
 		// only those still in the queue, so a race costs items, not safety.
-		if _, cands, err = a.store.listIDs(r.Context(), c.Tenant, req.Queue, req.Filter, 0, req.Limit*4); err != nil {
+		if _, cands, err = a.store.listIDs(r.Context(), c.Tenant, req.Queue, req.Filter, SortPriority, 0, req.Limit*4); err != nil {
 			return err
 		}
 		if len(cands) == 0 {
@@ -527,7 +539,7 @@ func (a *API) handleBulk(w http.ResponseWriter, r *http.Request, c *caller) erro
 			return invalidField("limit", "must be from 1 to 500")
 		}
 		var err error
-		if _, ids, err = a.store.listIDs(r.Context(), c.Tenant, req.Queue, *req.Filter, 0, req.Limit); err != nil {
+		if _, ids, err = a.store.listIDs(r.Context(), c.Tenant, req.Queue, *req.Filter, SortPriority, 0, req.Limit); err != nil {
 			return err
 		}
 	case len(ids) == 0:

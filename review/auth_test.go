@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -121,9 +122,21 @@ func TestSessionsAndCSRF(t *testing.T) {
 	require.Equal(t, "moderator", sess.Role)
 	require.NotEmpty(t, sess.CSRFToken)
 
-	// Reads work with the cookie alone.
+	// Reads work with the cookie alone; the session says when it ends, so
+	// every tab can warn before it does.
 	status, _ = br.do("GET", "/v1/queue", nil, nil)
 	require.Equal(t, http.StatusOK, status)
+	var again sessionView
+	status, raw := br.do("GET", "/v1/session", nil, nil)
+	require.Equal(t, http.StatusOK, status)
+	require.NoError(t, json.Unmarshal(raw, &again))
+	require.NotNil(t, sess.ExpiresAt)
+	require.NotNil(t, again.ExpiresAt)
+	require.WithinDuration(t, *sess.ExpiresAt, *again.ExpiresAt, 5*time.Second)
+	require.WithinDuration(t, b.clock.Now().Add(12*time.Hour), *again.ExpiresAt, 5*time.Second)
+	var viaToken sessionView
+	b.doJSON("GET", "/v1/session", b.tokens[RoleModerator], nil, http.StatusOK, &viaToken)
+	require.Nil(t, viaToken.ExpiresAt, "API tokens do not expire")
 	// A cross-site POST is refused even with the right token...
 	status, _ = br.do("POST", itemPath("c1", "/decision"), map[string]any{"decision": "approve"},
 		map[string]string{"Origin": "https://evil.example", csrfHeader: sess.CSRFToken})

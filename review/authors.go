@@ -157,13 +157,18 @@ type queueStats struct {
 	OldestAgeSeconds  float64 `json:"oldest_age_seconds"`
 	DecisionsLastHour int64   `json:"decisions_last_hour"`
 	DecisionsLastDay  int64   `json:"decisions_last_day"`
+	// DecisionsPerHour counts decisions (automatic ones included) in each
+	// of the last 24 clock hours, oldest first, the current hour last.
+	DecisionsPerHour []HourCount `json:"decisions_per_hour"`
 }
 
 func (s *Store) stats(ctx context.Context, tenant string) (queueStats, error) {
 	now := ms(s.now())
 	var pend, esc, cl, hour, day *redis.IntCmd
 	var oldest *redis.ZSliceCmd
+	var perHour func() []HourCount
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		perHour = decisionsPerHour(ctx, p, tenant, now)
 		pend = p.ZCard(ctx, queueKey(tenant, "pending"))
 		esc = p.ZCard(ctx, queueKey(tenant, "escalated"))
 		cl = p.ZCard(ctx, claimsKey(tenant))
@@ -175,7 +180,10 @@ func (s *Store) stats(ctx context.Context, tenant string) (queueStats, error) {
 	if err != nil {
 		return queueStats{}, fmt.Errorf("reading queue figures: %w", err)
 	}
-	st := queueStats{Pending: pend.Val(), Escalated: esc.Val(), Claimed: cl.Val(), DecisionsLastHour: hour.Val(), DecisionsLastDay: day.Val()}
+	st := queueStats{
+		Pending: pend.Val(), Escalated: esc.Val(), Claimed: cl.Val(), DecisionsLastHour: hour.Val(),
+		DecisionsLastDay: day.Val(), DecisionsPerHour: perHour(),
+	}
 	if o := oldest.Val(); len(o) == 1 {
 		st.OldestAgeSeconds = max(0, float64(now-int64(o[0].Score))/1000)
 	}

@@ -164,7 +164,7 @@ func TestQueueOrderFiltersAndStarvation(t *testing.T) {
 	high.Verdict.Scores.Spam = 0.95
 	b.admit(high)
 	// A band-3 item outranks a band-0 one that waited only 30 minutes...
-	_, ids, err := b.store.listIDs(ctx, b.tenant, "pending", Filter{}, 0, 10)
+	_, ids, err := b.store.listIDs(ctx, b.tenant, "pending", Filter{}, SortPriority, 0, 10)
 	require.NoError(t, err)
 	require.Equal(t, []string{"high", "low"}, ids)
 	// ...but not one that waited longer than three bands' worth.
@@ -173,7 +173,7 @@ func TestQueueOrderFiltersAndStarvation(t *testing.T) {
 	newer.Verdict.Scores.Spam = 0.95
 	newer.Comment.ThreadID = "thread-2"
 	b.admit(newer)
-	_, ids, err = b.store.listIDs(ctx, b.tenant, "pending", Filter{}, 0, 10)
+	_, ids, err = b.store.listIDs(ctx, b.tenant, "pending", Filter{}, SortPriority, 0, 10)
 	require.NoError(t, err)
 	require.Equal(t, []string{"high", "low", "newer"}, ids)
 

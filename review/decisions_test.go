@@ -205,6 +205,12 @@ func TestAuditStatsAndRuleFeedback(t *testing.T) {
 
 	var st queueStats
 	b.doJSON("GET", "/v1/stats", mod, nil, http.StatusOK, &st)
+	require.Len(t, st.DecisionsPerHour, 24)
+	now := b.clock.Now()
+	require.Equal(t, now.Truncate(time.Hour), st.DecisionsPerHour[23].Start, "the current hour is the last bucket")
+	require.Equal(t, now.Truncate(time.Hour).Add(-23*time.Hour), st.DecisionsPerHour[0].Start)
+	require.EqualValues(t, 2, st.DecisionsPerHour[23].Decisions)
+	st.DecisionsPerHour = nil
 	require.Equal(t, queueStats{Pending: 1, OldestAgeSeconds: 90, DecisionsLastHour: 2, DecisionsLastDay: 2}, st)
 
 	var fb struct {

@@ -64,6 +64,23 @@ func authorIndexKey(tenant, authorID string) string {
 	return keyPrefix(tenant) + "idx:author:" + authorID
 }
 
+// scoreIndexKey is the ZSET of undecided items scored by their verdict's
+// higher score (max of spam and troll), for listings sorted by score.
+func scoreIndexKey(tenant string) string { return keyPrefix(tenant) + "scores" }
+
+// indexRegistryKey is the SET of the filter index keys (idx:…) that may hold
+// items; GET /v1/queue/facets walks it and drops the empty ones.
+func indexRegistryKey(tenant string) string { return keyPrefix(tenant) + "indexes" }
+
+// threadCommentsKey is the LIST of JSON records (ThreadComment) of a
+// thread's recent comments, every comment Admit saw and not only flagged
+// ones, newest admitted first; capped (StoreOptions.ThreadCap) and expiring
+// (StoreOptions.ThreadTTL) after the latest. A comment redelivered or edited
+// has several records: readers keep the newest.
+func threadCommentsKey(tenant, threadID string) string {
+	return keyPrefix(tenant) + "thread:" + threadID
+}
+
 // filterTempKey is a short-lived ZSET holding the intersection of a queue and
 // its filters while a script reads it; name is random per call.
 func filterTempKey(tenant, name string) string { return keyPrefix(tenant) + "tmp:" + name }
@@ -127,6 +144,12 @@ func ruleStatsKey(tenant string) string { return keyPrefix(tenant) + "stats:rule
 // decisionLogKey is the ZSET of recent decision event ids scored by decision
 // time (milliseconds), trimmed to a day: decisions per hour.
 func decisionLogKey(tenant string) string { return keyPrefix(tenant) + "stats:decisions" }
+
+// statsHistoryKey is the ZSET of queue samples scored by sample time
+// (milliseconds), at most one per StoreOptions.StatsStep, members
+// "at_ms:pending:claimed:escalated:oldest_age_ms", trimmed to
+// StoreOptions.StatsHistory.
+func statsHistoryKey(tenant string) string { return keyPrefix(tenant) + "stats:history" }
 
 // eventsChannel is the Pub/Sub channel on which scripts announce queue
 // changes ("admitted", "claimed", "decided", "undone", "released") for the

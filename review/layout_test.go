@@ -15,7 +15,7 @@ import (
 	"github.com/vigie-moderation/vigie/internal/message"
 )
 
-// TestKeyLayoutIsDocumented runs a short session and checks that every key
+// TestKeyLayoutIsDocumented runs a short session (with a stats sample) and checks that every key
 // redis-cli would show for the tenant is one docs/review.md documents.
 func TestKeyLayoutIsDocumented(t *testing.T) {
 	t.Parallel()
@@ -28,6 +28,7 @@ func TestKeyLayoutIsDocumented(t *testing.T) {
 	b.doJSON("POST", "/v1/authors/alice/notes", b.tokens[RoleModerator], map[string]any{"text": "n"}, http.StatusCreated, nil)
 	_, err := b.store.setSettings(ctx, b.tenant, "test", map[string]string{"mode": "pre"})
 	require.NoError(t, err)
+	require.NoError(t, b.store.SampleStats(ctx))
 
 	doc, err := os.ReadFile("../docs/review.md")
 	require.NoError(t, err)
@@ -38,6 +39,7 @@ func TestKeyLayoutIsDocumented(t *testing.T) {
 		"outbox:lock": nil, "webhook:retry": nil, "webhook:body": nil, "webhook:dead": nil, "audit": nil,
 		"settings": nil, "idem:": nil, "stats:rules": nil, "stats:decisions": nil, "moderators": nil,
 		"moderator:": nil, "tokens": nil, "token:": nil, "session:": nil, "tmp:": nil,
+		"scores": nil, "indexes": nil, "thread:": nil, "stats:history": nil,
 	}
 	for k := range kinds {
 		require.Contains(t, string(doc), k, "docs/review.md documents %q", k)

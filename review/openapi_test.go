@@ -61,16 +61,26 @@ func TestQueueEventsStream(t *testing.T) {
 	b.admit(b.comment("c1", "alice", message.ActionReview))
 	b.doJSON("POST", itemPath("c1", "/decision"), b.tokens[RoleModerator], map[string]any{"decision": "approve"}, http.StatusOK, nil)
 	var events []string
+	var data []map[string]string
 	deadline := time.After(10 * time.Second)
-	for len(events) < 2 {
+	for len(data) < 2 {
 		select {
 		case l := <-lines:
-			if strings.HasPrefix(l, "event: ") {
-				events = append(events, strings.TrimPrefix(l, "event: "))
+			if e, ok := strings.CutPrefix(l, "event: "); ok {
+				events = append(events, e)
+			}
+			if d, ok := strings.CutPrefix(l, "data: "); ok {
+				var m map[string]string
+				require.NoError(t, json.Unmarshal([]byte(d), &m))
+				data = append(data, m)
 			}
 		case <-deadline:
 			t.Fatalf("events so far: %v", events)
 		}
 	}
 	require.Equal(t, []string{"admitted", "decided"}, events)
+	require.Equal(t, map[string]string{"type": "admitted", "comment_id": "c1", "status": "pending"}, data[0],
+		"an admission names no moderator")
+	require.Equal(t, map[string]string{"type": "decided", "comment_id": "c1", "status": "approved", "moderator": "mod"}, data[1],
+		"a decision names who made it")
 }

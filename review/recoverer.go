@@ -6,8 +6,10 @@ import (
 )
 
 // Recoverer returns claims whose lease expired to the queue they came from,
-// so an item a moderator abandoned (closed tab, crash) comes back. Expiry is
-// judged by the Store's clock; the loop itself ticks on real time.
+// so an item a moderator abandoned (closed tab, crash) comes back, and
+// samples the queue figures for their history (Store.SampleStats). Expiry
+// and sampling steps are judged by the Store's clock; the loop itself ticks
+// on real time.
 type Recoverer struct {
 	store    *Store
 	interval time.Duration
@@ -28,14 +30,17 @@ func (r *Recoverer) RecoverOnce(ctx context.Context) (int, error) {
 	return r.store.recoverExpired(ctx)
 }
 
-// Run recovers expired claims until ctx is done, then returns nil. Redis
-// errors are retried at the next tick.
+// Run recovers expired claims and samples the queue figures until ctx is
+// done, then returns nil. Redis errors are retried at the next tick.
 func (r *Recoverer) Run(ctx context.Context) error {
 	t := time.NewTicker(r.interval)
 	defer t.Stop()
 	for {
 		if _, err := r.store.recoverExpired(ctx); err != nil && ctx.Err() == nil {
 			r.store.opts.Logger.WithError(err).Warn("recovering expired claims")
+		}
+		if err := r.store.SampleStats(ctx); err != nil && ctx.Err() == nil {
+			r.store.opts.Logger.WithError(err).Warn("sampling queue figures")
 		}
 		select {
 		case <-ctx.Done():

@@ -52,26 +52,41 @@ local function rule_stats(key, rules_json, prefix, delta)
   end
 end
 
--- leave_waiting removes an item from the age ZSET and its filter indexes.
-local function leave_waiting(item, id, waiting)
+-- leave_waiting removes an item from the age and score ZSETs and its filter
+-- indexes.
+local function leave_waiting(item, id, waiting, scores)
   redis.call('ZREM', waiting, id)
+  redis.call('ZREM', scores, id)
   local idx = redis.call('HGET', item, 'idx')
   if idx then
     for _, k in ipairs(cjson.decode(idx)) do redis.call('ZREM', k, id) end
   end
 end
 
--- enter_waiting adds an item to the age ZSET and its filter indexes.
-local function enter_waiting(item, id, waiting)
-  local f = redis.call('HMGET', item, 'idx', 'qscore', 'enq_at')
-  redis.call('ZADD', waiting, f[3], id)
-  if f[1] then
-    for _, k in ipairs(cjson.decode(f[1])) do redis.call('ZADD', k, f[2], id) end
-  end
+-- index adds an item to the filter indexes in the JSON array idx, scored
+-- like the queues, and records those indexes in the registry that
+-- GET /v1/queue/facets walks.
+local function index(idx, registry, qscore, id)
+  local ks = cjson.decode(idx)
+  for _, k in ipairs(ks) do redis.call('ZADD', k, qscore, id) end
+  if #ks > 0 then redis.call('SADD', registry, unpack(ks)) end
 end
 
-local function event(channel, kind, id, status)
-  redis.call('PUBLISH', channel, cjson.encode({type = kind, comment_id = id, status = status}))
+-- enter_waiting adds an item to the age and score ZSETs and its filter
+-- indexes.
+local function enter_waiting(item, id, waiting, scores, registry)
+  local f = redis.call('HMGET', item, 'idx', 'qscore', 'enq_at', 'mscore')
+  redis.call('ZADD', waiting, f[3], id)
+  if f[4] then redis.call('ZADD', scores, f[4], id) end
+  if f[1] then index(f[1], registry, f[2], id) end
+end
+
+-- event announces a queue change; who is the moderator who made it ('' for
+-- none: an admission, an expired lease).
+local function event(channel, kind, id, status, who)
+  local e = {type = kind, comment_id = id, status = status}
+  if who and who ~= '' then e.moderator = who end
+  redis.call('PUBLISH', channel, cjson.encode(e))
 end
 
 local queue_status = {pending = true, escalated = true}
@@ -85,10 +100,18 @@ local queue_status = {pending = true, escalated = true}
 // premoderation): if the author turns out to be banned, the script answers
 // "need_item" and the caller runs it again with the blob.
 //
+// Every comment, stored or not, also joins its thread's record of recent
+// comments (a LIST of small JSON records, newest first), capped and
+// expiring, from which moderators see the context of the few comments that
+// are flagged.
+//
 // KEYS[1] item, [2] pending queue, [3] waiting, [4] author, [5] author
-// items, [6] outbox, [7] audit, [8] rule stats, [9] decision log.
+// items, [6] outbox, [7] audit, [8] rule stats, [9] decision log, [10] thread
+// comments, [11] score index, [12] index registry.
 // ARGV[1] comment id, [2] now ms, [3] flagged "1"/"0", [4] edited "1"/"0",
-// [5] premoderate_until, [6] the item blob (JSON, "" when left out):
+// [5] premoderate_until, [6] the thread record (JSON, "" for none),
+// [7] records kept per thread (up to a quarter more between trims),
+// [8] thread record lifetime ms, [9] the item blob (JSON, "" when left out):
 // {tenant, author, event_id, decided_at, retention_ms, trust_after,
 // v_action, qscore, idx (JSON array of index keys), rules (JSON array of rule
 // names), channel (events), fields (item field/value pairs)}.
@@ -102,20 +125,33 @@ var admitScript = redis.NewScript(luaPrelude + `
 local item, id, now = KEYS[1], ARGV[1], tonumber(ARGV[2])
 local flagged, edited = ARGV[3] == '1', ARGV[4] == '1'
 
+-- The thread record: one push per comment and a trim once the list is a
+-- quarter over the cap, so a busy thread pays the trim once in cap/4
+-- comments. Readers keep the latest record of each comment id, so a
+-- redelivery adds nothing they show and an edit replaces the text.
+if ARGV[6] ~= '' then
+  local cap = tonumber(ARGV[7])
+  if redis.call('LPUSH', KEYS[10], ARGV[6]) > cap + math.floor(cap / 4) then
+    redis.call('LTRIM', KEYS[10], 0, cap - 1)
+  end
+  redis.call('PEXPIRE', KEYS[10], ARGV[8])
+end
+
 local status = redis.call('HGET', item, 'status')
 if status then
   if status ~= 'pending' or not edited then return {'duplicate'} end
-  if ARGV[6] == '' then return {'need_item'} end
+  if ARGV[9] == '' then return {'need_item'} end
   -- An edit replaces the text and verdict of a pending item, which keeps its
   -- place in the queue.
-  local d = cjson.decode(ARGV[6])
+  local d = cjson.decode(ARGV[9])
   local old = redis.call('HMGET', item, 'idx', 'rules', 'qscore')
   for _, k in ipairs(cjson.decode(old[1])) do redis.call('ZREM', k, id) end
   rule_stats(KEYS[8], old[2], 'flagged:', -1)
   redis.call('HSET', item, unpack(d.fields))
   redis.call('HSET', item, 'idx', d.idx, 'rules', d.rules, 'edited', '1')
   if flagged then redis.call('HSET', item, 'queued_for', 'verdict') end
-  for _, k in ipairs(cjson.decode(d.idx)) do redis.call('ZADD', k, old[3], id) end
+  index(d.idx, KEYS[12], old[3], id)
+  redis.call('ZADD', KEYS[11], redis.call('HGET', item, 'mscore'), id)
   rule_stats(KEYS[8], d.rules, 'flagged:', 1)
   event(d.channel, 'edited', id, 'pending')
   return {'edited'}
@@ -133,8 +169,8 @@ if not flagged and not banned then
     return {'skipped'}
   end
 end
-if ARGV[6] == '' then return {'need_item'} end
-local d = cjson.decode(ARGV[6])
+if ARGV[9] == '' then return {'need_item'} end
+local d = cjson.decode(ARGV[9])
 
 local function create(st, qf)
   redis.call('HSET', item, unpack(d.fields))
@@ -153,7 +189,7 @@ local function auto(st, decision, reason, counter)
   audit(KEYS[7], d.retention_ms, {'at', d.decided_at, 'actor', 'vigie:auto', 'action', decision,
     'comment_id', id, 'event_id', d.event_id, 'reason', reason, 'verdict_action', d.v_action})
   redis.call('ZADD', KEYS[9], now, d.event_id)
-  event(d.channel, 'decided', id, st)
+  event(d.channel, 'decided', id, st, 'vigie:auto')
 end
 
 if banned then
@@ -171,7 +207,7 @@ end
 
 create('pending', queued_for)
 redis.call('ZADD', KEYS[2], d.qscore, id)
-enter_waiting(item, id, KEYS[3])
+enter_waiting(item, id, KEYS[3], KEYS[11], KEYS[12])
 rule_stats(KEYS[8], d.rules, 'flagged:', 1)
 event(d.channel, 'admitted', id, 'pending')
 return {'queued'}
@@ -208,7 +244,7 @@ for _, id in ipairs(cands) do
     out[#out + 1] = id
     out[#out + 1] = tostring(fence)
     n = n + 1
-    event(ARGV[7], 'claimed', id, 'claimed')
+    event(ARGV[7], 'claimed', id, 'claimed', ARGV[5])
   end
 end
 return out
@@ -250,7 +286,7 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZADD', q, st[5], ARGV[1])
 redis.call('HSET', KEYS[1], 'status', st[4])
 redis.call('HDEL', KEYS[1], 'owner', 'lease_until', 'claimed_from')
-event(ARGV[4], 'released', ARGV[1], st[4])
+event(ARGV[4], 'released', ARGV[1], st[4], ARGV[2])
 return {'ok'}
 `)
 
@@ -288,7 +324,7 @@ return n
 //
 // KEYS[1] item, [2] pending queue, [3] escalated queue, [4] claims,
 // [5] waiting, [6] outbox, [7] audit, [8] rule stats, [9] decision log,
-// [10] idempotency key.
+// [10] idempotency key, [11] score index.
 // ARGV[1] tenant, [2] comment id, [3] decision, [4] reason code,
 // [5] moderator, [6] role rank (1 moderator, 2 senior, 3 admin),
 // [7] fencing token ("" when none), [8] now ms, [9] decided_at (RFC 3339),
@@ -338,7 +374,7 @@ local counter, ruled = target, '0'
 if decision == 'escalate' then
   redis.call('ZADD', KEYS[3], redis.call('HGET', item, 'qscore'), id)
 else
-  leave_waiting(item, id, KEYS[5])
+  leave_waiting(item, id, KEYS[5], KEYS[11])
   rule_stats(KEYS[8], st[9], target .. ':', 1)
   ruled = '1'
 end
@@ -354,7 +390,7 @@ audit(KEYS[7], ARGV[11], {'at', ARGV[9], 'actor', me, 'action', decision, 'comme
 redis.call('ZADD', KEYS[9], now, ARGV[10])
 redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', now - 86400000)
 if ARGV[12] ~= '0' then redis.call('SET', KEYS[10], ARGV[10], 'PX', ARGV[12]) end
-event(ARGV[13], 'decided', id, target)
+event(ARGV[13], 'decided', id, target, me)
 return {'ok', ARGV[10], target}
 `)
 
@@ -363,7 +399,8 @@ return {'ok', ARGV[10], target}
 // counters the decision moved move back. Nothing is deleted.
 //
 // KEYS[1] item, [2] pending queue, [3] escalated queue, [4] waiting,
-// [5] outbox, [6] audit, [7] rule stats, [8] idempotency key.
+// [5] outbox, [6] audit, [7] rule stats, [8] idempotency key, [9] score
+// index, [10] index registry.
 // ARGV[1] tenant, [2] comment id, [3] moderator, [4] now ms, [5] decided_at
 // (RFC 3339), [6] event id, [7] audit retention ms, [8] undo window ms,
 // [9] idempotency TTL ms ("0": none), [10] events channel, [11] the event id
@@ -393,7 +430,7 @@ if now > tonumber(st[3]) + tonumber(ARGV[8]) then
 end
 local to = st[4]
 redis.call('ZREM', KEYS[3], id)
-if st[1] ~= 'escalated' then enter_waiting(item, id, KEYS[4]) end
+if st[1] ~= 'escalated' then enter_waiting(item, id, KEYS[4], KEYS[9], KEYS[10]) end
 if to == 'escalated' then
   redis.call('ZADD', KEYS[3], st[5], id)
 else
@@ -408,30 +445,97 @@ publish_decision(KEYS[5], ARGV[1], id, st[10], 'undo', st[2], me, ARGV[5], ARGV[
 audit(KEYS[6], ARGV[7], {'at', ARGV[5], 'actor', me, 'action', 'undo', 'comment_id', id,
   'event_id', ARGV[6], 'undoes', st[2]})
 if ARGV[9] ~= '0' then redis.call('SET', KEYS[8], ARGV[6], 'PX', ARGV[9]) end
-event(ARGV[10], 'undone', id, to)
+event(ARGV[10], 'undone', id, to, me)
 return {'ok', ARGV[6], to}
 `)
 
 // filterScript lists the items of a queue (or of the claims) that are in
-// every given filter index, in queue order.
+// every given set, ordered by the weighted sum of their scores: weight 1 on
+// the queue keeps queue order; weight 0 on the queue and 1 on the waiting or
+// score ZSET orders by age or by verdict score; filter indexes weigh 0.
 //
-// KEYS[1] temporary key, [2] queue or claims ZSET, [3…] filter indexes.
-// ARGV[1] offset, [2] count.
+// KEYS[1] temporary key, [2…] the sets to intersect, the queue first.
+// ARGV[1] offset, [2] count, [3] "1" to list the highest sum first, [4…]
+// the weight of each set of KEYS[2…], in order.
 //
 // Result: {total, id1, id2, …}.
 var filterScript = redis.NewScript(`
 local args = {'ZINTERSTORE', KEYS[1], #KEYS - 1}
 for i = 2, #KEYS do args[#args + 1] = KEYS[i] end
 args[#args + 1] = 'WEIGHTS'
-args[#args + 1] = 1
-for i = 3, #KEYS do args[#args + 1] = 0 end
+for i = 4, #ARGV do args[#args + 1] = ARGV[i] end
 local total = redis.call(unpack(args))
 local off = tonumber(ARGV[1])
-local ids = redis.call('ZRANGE', KEYS[1], off, off + tonumber(ARGV[2]) - 1)
+local range = 'ZRANGE'
+if ARGV[3] == '1' then range = 'ZREVRANGE' end
+local ids = redis.call(range, KEYS[1], off, off + tonumber(ARGV[2]) - 1)
 redis.call('DEL', KEYS[1])
 local out = {total}
 for _, id in ipairs(ids) do out[#out + 1] = id end
 return out
+`)
+
+// facetsScript counts, for each filter index, the items of a queue it
+// holds. The indexes hold every undecided item (pending, claimed and
+// escalated), so for the pending queue each index's size is corrected by
+// the claimed and escalated items it holds, usually few; for the escalated
+// queue the escalated items' indexes are counted. Indexes found empty leave
+// the registry.
+//
+// KEYS[1] index registry, [2] claims, [3] escalated queue.
+// ARGV[1] item key prefix, [2] queue ("pending" or "escalated").
+//
+// Result: a flat list {index key, count, …} of the indexes with items.
+var facetsScript = redis.NewScript(`
+local counts = {}
+local function each(set, delta)
+  for _, id in ipairs(redis.call('ZRANGE', set, 0, -1)) do
+    local idx = redis.call('HGET', ARGV[1] .. id, 'idx')
+    if idx then
+      for _, k in ipairs(cjson.decode(idx)) do counts[k] = (counts[k] or 0) + delta end
+    end
+  end
+end
+if ARGV[2] == 'escalated' then
+  each(KEYS[3], 1)
+else
+  for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+    local n = redis.call('ZCARD', k)
+    if n == 0 then redis.call('SREM', KEYS[1], k) else counts[k] = n end
+  end
+  each(KEYS[2], -1)
+  each(KEYS[3], -1)
+end
+local out = {}
+for k, n in pairs(counts) do
+  if n > 0 then
+    out[#out + 1] = k
+    out[#out + 1] = n
+  end
+end
+return out
+`)
+
+// sampleScript records one sample of a tenant's queue figures in its
+// history, at most one per step however many replicas sample, and drops
+// samples older than the history keeps.
+//
+// KEYS[1] history, [2] pending queue, [3] claims, [4] escalated queue,
+// [5] waiting.
+// ARGV[1] now ms, [2] step ms, [3] history length ms.
+//
+// Result: 1 when a sample was recorded, 0 when this step had one already.
+var sampleScript = redis.NewScript(`
+local now, step = tonumber(ARGV[1]), tonumber(ARGV[2])
+local from = now - now % step
+if redis.call('ZCOUNT', KEYS[1], from, from + step - 1) > 0 then return 0 end
+local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
+local age = 0
+if oldest[2] then age = math.max(0, now - tonumber(oldest[2])) end
+redis.call('ZADD', KEYS[1], now, string.format('%d:%d:%d:%d:%d', now,
+  redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[3]), redis.call('ZCARD', KEYS[4]), age))
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - tonumber(ARGV[3])))
+return 1
 `)
 
 // auditScript appends one entry to the audit stream, trimming by age on the
@@ -453,5 +557,5 @@ return redis.call('XADD', KEYS[1], 'MINID', '~', minid, '*', unpack(f))
 // EVALSHA calls.
 var allScripts = []*redis.Script{
 	admitScript, claimScript, extendScript, releaseScript, recoverScript,
-	decideScript, undoScript, filterScript, auditScript,
+	decideScript, undoScript, filterScript, auditScript, facetsScript, sampleScript,
 }

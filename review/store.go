@@ -42,6 +42,19 @@ type StoreOptions struct {
 	SessionTTL time.Duration
 	// Logger receives warnings about comments Admit skips. Default: discard.
 	Logger *logrus.Entry
+	// ThreadCap is how many recent comments of one thread Admit keeps for
+	// context (GET /v1/threads/{thread_id}/comments); the record grows to a
+	// quarter more before it is trimmed back. Default 200.
+	ThreadCap int
+	// ThreadTTL is how long a thread's record of recent comments lives after
+	// its latest comment. Default 7 days.
+	ThreadTTL time.Duration
+	// StatsStep is how often the queue figures of each tenant are sampled
+	// for GET /v1/stats/history (by the Recoverer's loop, on this Store's
+	// clock). Default 1m.
+	StatsStep time.Duration
+	// StatsHistory is how long queue samples are kept. Default 48h.
+	StatsHistory time.Duration
 	// Tenants, when not empty, limits the tenants the Relay and the
 	// Recoverer of this Store serve, to shard them or to keep parallel tests
 	// apart. Default: every tenant in the registry (tenantsKey).
@@ -56,6 +69,9 @@ type Store struct {
 
 	mu       sync.Mutex
 	settings map[string]cachedSettings
+	// sampled is the start (ms) of the latest stats step sampled per tenant,
+	// so the Recoverer's loop calls sampleScript once per step.
+	sampled map[string]int64
 }
 
 type cachedSettings struct {
@@ -86,12 +102,24 @@ func NewStore(rdb redis.UniversalClient, opts StoreOptions) *Store {
 	if opts.SessionTTL == 0 {
 		opts.SessionTTL = 12 * time.Hour
 	}
+	if opts.ThreadCap == 0 {
+		opts.ThreadCap = 200
+	}
+	if opts.ThreadTTL == 0 {
+		opts.ThreadTTL = 7 * 24 * time.Hour
+	}
+	if opts.StatsStep == 0 {
+		opts.StatsStep = time.Minute
+	}
+	if opts.StatsHistory == 0 {
+		opts.StatsHistory = 48 * time.Hour
+	}
 	if opts.Logger == nil {
 		l := logrus.New()
 		l.SetOutput(discard{})
 		opts.Logger = logrus.NewEntry(l)
 	}
-	return &Store{rdb: rdb, opts: opts, settings: map[string]cachedSettings{}}
+	return &Store{rdb: rdb, opts: opts, settings: map[string]cachedSettings{}, sampled: map[string]int64{}}
 }
 
 type discard struct{}
@@ -353,12 +381,20 @@ func (s *Store) admitCall(cl *message.Classified, st TenantSettings, now time.Ti
 	keys := []string{
 		itemKey(t, c.ID), queueKey(t, "pending"), waitingKey(t), authorKey(t, c.Author.ID),
 		authorItemsKey(t, c.Author.ID), outboxKey(t), auditKey(t), ruleStatsKey(t), decisionLogKey(t),
+		threadCommentsKey(t, c.ThreadID), scoreIndexKey(t), indexRegistryKey(t),
+	}
+	record := ""
+	if c.ThreadID != "" {
+		record = mustJSON(newThreadComment(c, v.Action))
 	}
 	blob := ""
 	if withItem {
 		blob = mustJSON(s.itemBlob(cl, st, now))
 	}
-	args := []any{c.ID, ms(now), flagged, edited, st.PremoderateUntil, blob}
+	args := []any{
+		c.ID, ms(now), flagged, edited, st.PremoderateUntil, record,
+		s.opts.ThreadCap, s.opts.ThreadTTL.Milliseconds(), blob,
+	}
 	return admitCall{comment: cl, keys: keys, args: args}
 }
 
@@ -397,6 +433,7 @@ func (s *Store) itemBlob(cl *message.Classified, st TenantSettings, now time.Tim
 			"comment", mustJSON(&stored), "verdict", mustJSON(v), "author", c.Author.ID,
 			"thread", c.ThreadID, "lang", v.Language.Code, "labels", mustJSON(labels),
 			"v_action", string(v.Action), "v_ruleset", v.Ruleset, "band", strconv.Itoa(b),
+			"mscore", strconv.FormatFloat(math.Max(v.Scores.Spam, v.Scores.Troll), 'f', -1, 64),
 			"k_author", authorKey(t, c.Author.ID), "k_items", authorItemsKey(t, c.Author.ID),
 		},
 	}
@@ -566,6 +603,28 @@ func (f Filter) keys(tenant string) []string {
 	return ks
 }
 
+// Sort orders of a queue listing.
+const (
+	// SortPriority is the queue's own order: score band, then age.
+	SortPriority = "priority"
+	// SortOldest lists the longest-waiting items first.
+	SortOldest = "oldest"
+	// SortNewest lists the latest-admitted items first.
+	SortNewest = "newest"
+	// SortScore lists the items with the highest verdict score (the higher
+	// of spam and troll) first; equal scores in descending comment id order.
+	SortScore = "score"
+)
+
+// validSort reports whether sort names a listing order.
+func validSort(sort string) bool {
+	switch sort {
+	case SortPriority, SortOldest, SortNewest, SortScore:
+		return true
+	}
+	return false
+}
+
 // queueSetKey names the ZSET behind a queue name: pending, escalated, or
 // claimed (the claims, ordered by lease expiry).
 func queueSetKey(tenant, queue string) (string, error) {
@@ -578,14 +637,15 @@ func queueSetKey(tenant, queue string) (string, error) {
 	return "", invalidField("queue", "must be pending, escalated or claimed")
 }
 
-// listIDs returns the ids of a queue in order, filtered, and the total count.
-func (s *Store) listIDs(ctx context.Context, tenant, queue string, f Filter, offset, limit int) (int64, []string, error) {
+// listIDs returns the ids of a queue in the order sort names (a Sort…
+// constant), filtered, and the total count.
+func (s *Store) listIDs(ctx context.Context, tenant, queue string, f Filter, sort string, offset, limit int) (int64, []string, error) {
 	qk, err := queueSetKey(tenant, queue)
 	if err != nil {
 		return 0, nil, err
 	}
 	fk := f.keys(tenant)
-	if len(fk) == 0 {
+	if len(fk) == 0 && sort == SortPriority {
 		var card *redis.IntCmd
 		var ids *redis.StringSliceCmd
 		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -598,8 +658,28 @@ func (s *Store) listIDs(ctx context.Context, tenant, queue string, f Filter, off
 		}
 		return card.Val(), ids.Val(), nil
 	}
-	keys := append([]string{filterTempKey(tenant, randomHex(8)), qk}, fk...)
-	v, err := filterScript.Run(ctx, s.rdb, keys, offset, limit).Slice()
+	// The intersection takes its order from the weighted scores: the queue's
+	// own (priority), or the waiting set's (enqueue time) or the score
+	// index's with the queue weighing nothing.
+	keys := []string{filterTempKey(tenant, randomHex(8)), qk}
+	desc := "0"
+	weights := []any{1}
+	switch sort {
+	case SortOldest, SortNewest:
+		keys = append(keys, waitingKey(tenant))
+		weights = []any{0, 1}
+		if sort == SortNewest {
+			desc = "1"
+		}
+	case SortScore:
+		keys = append(keys, scoreIndexKey(tenant))
+		weights, desc = []any{0, 1}, "1"
+	}
+	keys = append(keys, fk...)
+	for range fk {
+		weights = append(weights, 0)
+	}
+	v, err := filterScript.Run(ctx, s.rdb, keys, append([]any{offset, limit, desc}, weights...)...).Slice()
 	if err != nil {
 		return 0, nil, fmt.Errorf("filtering queue: %w", err)
 	}
@@ -612,8 +692,8 @@ func (s *Store) listIDs(ctx context.Context, tenant, queue string, f Filter, off
 }
 
 // listQueue returns a page of a queue with the items' contents.
-func (s *Store) listQueue(ctx context.Context, tenant, queue string, f Filter, offset, limit int) (int64, []*item, error) {
-	total, ids, err := s.listIDs(ctx, tenant, queue, f, offset, limit)
+func (s *Store) listQueue(ctx context.Context, tenant, queue string, f Filter, sort string, offset, limit int) (int64, []*item, error) {
+	total, ids, err := s.listIDs(ctx, tenant, queue, f, sort, offset, limit)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -669,7 +749,7 @@ func (s *Store) decideArgs(tenant string, in decideInput, now time.Time) ([]stri
 	keys := []string{
 		itemKey(tenant, in.CommentID), queueKey(tenant, "pending"), queueKey(tenant, "escalated"),
 		claimsKey(tenant), waitingKey(tenant), outboxKey(tenant), auditKey(tenant), ruleStatsKey(tenant),
-		decisionLogKey(tenant), idem,
+		decisionLogKey(tenant), idem, scoreIndexKey(tenant),
 	}
 	args := []any{
 		tenant, in.CommentID, string(in.Decision), in.Reason, in.Moderator, in.Rank, token,
@@ -722,6 +802,7 @@ func (s *Store) undo(ctx context.Context, tenant, commentID, moderator, eventID,
 	keys := []string{
 		itemKey(tenant, commentID), queueKey(tenant, "pending"), queueKey(tenant, "escalated"),
 		waitingKey(tenant), outboxKey(tenant), auditKey(tenant), ruleStatsKey(tenant), idem,
+		scoreIndexKey(tenant), indexRegistryKey(tenant),
 	}
 	if err := s.registerTenant(ctx, tenant); err != nil {
 		return decideOutcome{}, fmt.Errorf("registering tenant: %w", err)
