@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -136,6 +137,20 @@ func Topics(t testing.TB, brokers []string, partitions int) kafkaio.Topics {
 	if err := kafkaio.EnsureTopics(ctx, brokers, specs); err != nil {
 		t.Fatalf("creating test topics: %v", err)
 	}
+	// CreateTopics returns before every partition has a leader; wait until
+	// each answers an offset request, so the test's first call does not
+	// meet "Not Leader For Partition".
+	for _, name := range topics.All() {
+		for {
+			if _, err := offsets(ctx, brokers, name); err == nil {
+				break
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("topic %s has no leader for every partition after 30s", name)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	t.Cleanup(func() {
 		c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
 		_, _ = c.DeleteTopics(context.Background(), &kafka.DeleteTopicsRequest{Topics: topics.All()})
@@ -193,10 +208,22 @@ func Count(t testing.TB, brokers []string, topic string) int64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	n, err := offsets(ctx, brokers, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// offsets sums the records held by every partition of topic.
+func offsets(ctx context.Context, brokers []string, topic string) (int64, error) {
 	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
 	meta, err := c.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
 	if err != nil || len(meta.Topics) != 1 {
-		t.Fatalf("reading metadata of %s: %v", topic, err)
+		return 0, fmt.Errorf("reading metadata of %s: %v", topic, err)
+	}
+	if meta.Topics[0].Error != nil {
+		return 0, fmt.Errorf("metadata of %s: %w", topic, meta.Topics[0].Error)
 	}
 	var reqs []kafka.OffsetRequest
 	for _, p := range meta.Topics[0].Partitions {
@@ -204,16 +231,16 @@ func Count(t testing.TB, brokers []string, topic string) int64 {
 	}
 	resp, err := c.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: reqs}})
 	if err != nil {
-		t.Fatalf("listing offsets of %s: %v", topic, err)
+		return 0, fmt.Errorf("listing offsets of %s: %w", topic, err)
 	}
 	var n int64
 	for _, po := range resp.Topics[topic] {
 		if po.Error != nil {
-			t.Fatalf("listing offsets of %s/%d: %v", topic, po.Partition, po.Error)
+			return 0, fmt.Errorf("listing offsets of %s/%d: %w", topic, po.Partition, po.Error)
 		}
 		n += po.LastOffset - po.FirstOffset
 	}
-	return n
+	return n, nil
 }
 
 // Eventually polls cond every 20ms until it holds or timeout passes, then
