@@ -192,6 +192,29 @@ func isLeetSymbol(r rune) bool {
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
+// trailingLeet reports a run of @ and $ only: the symbols that may end a
+// disguised word (others, like "!", end sentences).
+func trailingLeet(rs []frune) bool {
+	for _, r := range rs {
+		if r.r != '@' && r.r != '$' {
+			return false
+		}
+	}
+	return true
+}
+
+// hasLetters reports whether rs holds at least n letters.
+func hasLetters(rs []frune, n int) bool {
+	for _, r := range rs {
+		if unicode.IsLetter(r.r) {
+			if n--; n == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // lastRune and firstRune return the rune at either end of s (RuneError
 // when s is empty).
 func lastRune(s string) rune {
@@ -284,6 +307,12 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 					if k < len(runes) && isWordRune(runes[k].r) && k-j <= 3 {
 						j = k
 						continue
+					}
+					// "put@", "a$$": an @ or $ ending a word stands for a
+					// letter when the word has letters of its own.
+					if k-j <= 2 && (k == len(runes) || !isWordRune(runes[k].r)) && trailingLeet(runes[j:k]) &&
+						hasLetters(runes[i:j], 2) {
+						j = k
 					}
 				}
 				break

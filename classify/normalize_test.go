@@ -32,6 +32,9 @@ func TestNormalize(t *testing.T) {
 		{"@jean_p t’es nul", "@jean_p t'es nul"},
 		{"a d.u.m.b", "a dumb"},
 		{"such a m o r o n", "such a moron"}, // the lone "a" is a word of its own
+		{"idi0t$ !", "idiots !"},             // a trailing $ is a letter too
+		{"abrut! et con$", "abrut! et cons"}, // "!" ends a sentence, "$" ends a word
+		{"user@ 100$", "user@ 100$"},         // no letters before the $: a price
 		{"", ""},
 	} {
 		require.Equal(t, tc.want, nz.Normalize(tc.in), "normalising %q", tc.in)
