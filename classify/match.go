@@ -385,10 +385,12 @@ var negations = map[string]bool{
 
 // target looks for what aims a hit at a person: a second-person word or an
 // @mention shortly before it in the same sentence, a vocative right before
-// it ("espèce de", "sale", "you stupid"), an @mention right after it, or a
+// it ("espèce de", "sale", "you stupid"), an @mention right after it, a
 // second-person word right after it in the same clause ("what a moron you
-// are", "qué subnormal eres"). It returns the token span from the marker to
-// the hit (or the hit to the marker).
+// are", "qué subnormal eres"), or an exclamative right before it in a
+// sentence that speaks to someone ("quel abruti ce mec, tu sors d'où ?"). It
+// returns the token span from the marker to the hit (or the hit to the
+// marker).
 func (rs *RuleSet) target(lr *langRules, toks []Token, h hit, buf []string) (int, int, bool) {
 	t := &toks[h.first]
 	dist := 0
@@ -447,7 +449,31 @@ func (rs *RuleSet) target(lr *langRules, toks []Token, h hit, buf []string) (int
 			return h.first, k, true
 		}
 	}
+	// An exclamation ("quel abruti", "such a cretin") in a sentence that
+	// speaks to someone.
+	if first, ok := lr.endsAt(lr.exclamatives, toks, h.first-2, h.first-1, buf); ok && toks[first].Sentence == t.Sentence &&
+		!t.Quoted && lr.speaksTo(toks, t.Sentence) {
+		return first, h.last, true
+	}
 	return 0, 0, false
+}
+
+// speaksTo reports whether a sentence addresses someone: an unquoted
+// second-person word, possessive or @mention not just after a negation.
+func (lr *langRules) speaksTo(toks []Token, sentence int) bool {
+	for k := range toks {
+		m := &toks[k]
+		if m.Sentence != sentence || m.Quoted {
+			continue
+		}
+		if m.Kind == TokenMention || lr.secondPerson[m.Text] || lr.possessives[m.Text] {
+			if k > 0 && negations[toks[k-1].Text] {
+				continue
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // forwardWindow is how many words after an insult a second-person word

@@ -98,12 +98,18 @@ type signalFile struct {
 }
 
 type langFile struct {
-	SecondPerson []string      `yaml:"second_person"`
-	Vocatives    []string      `yaml:"vocatives"`
-	Reporting    []string      `yaml:"reporting"`
-	Determiners  []string      `yaml:"determiners"`
-	Plurals      []string      `yaml:"plurals"`
-	Lexicons     []lexiconFile `yaml:"lexicons"`
+	SecondPerson []string `yaml:"second_person"`
+	Vocatives    []string `yaml:"vocatives"`
+	Reporting    []string `yaml:"reporting"`
+	Determiners  []string `yaml:"determiners"`
+	Plurals      []string `yaml:"plurals"`
+	// Exclamatives ("quel", "what a") aim an insult right after them only
+	// when the sentence also speaks to someone (second person, possessive
+	// or @mention): "quel abruti ce mec, tu sors d'où ?".
+	Exclamatives []string `yaml:"exclamatives"`
+	// Possessives ("ton", "your") mark the second person for exclamatives.
+	Possessives []string      `yaml:"possessives"`
+	Lexicons    []lexiconFile `yaml:"lexicons"`
 }
 
 type lexiconFile struct {
@@ -212,7 +218,9 @@ type langRules struct {
 	plurals      []string
 	// function holds the language's function words, which are never
 	// glued to a neighbour to rebuild a split word ("mari con").
-	function map[string]bool
+	function     map[string]bool
+	exclamatives *termIndex
+	possessives  map[string]bool
 }
 
 // RuleSet is a compiled, immutable rule file.
@@ -417,6 +425,11 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 			reporting:    newTermIndex(),
 			determiners:  map[string]bool{},
 			function:     map[string]bool{},
+			exclamatives: newTermIndex(),
+			possessives:  map[string]bool{},
+		}
+		for _, w := range p.lf.Possessives {
+			lr.possessives[FoldString(w)] = true
 		}
 		for _, w := range functionWords[p.code] {
 			lr.function[w] = true
@@ -435,6 +448,11 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 		for i, t := range p.lf.Vocatives {
 			if ph := v.phrase(fmt.Sprintf("%s.vocatives[%d]", base, i), t, marker); ph != nil {
 				lr.vocatives.add(ph)
+			}
+		}
+		for i, t := range p.lf.Exclamatives {
+			if ph := v.phrase(fmt.Sprintf("%s.exclamatives[%d]", base, i), t, marker); ph != nil {
+				lr.exclamatives.add(ph)
 			}
 		}
 		for i, t := range p.lf.Reporting {
@@ -509,7 +527,8 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 	}
 	if rs.any == nil {
 		rs.any = &langRules{code: "any", terms: newTermIndex(), secondPerson: map[string]bool{},
-			vocatives: newTermIndex(), reporting: newTermIndex(), determiners: map[string]bool{}}
+			vocatives: newTermIndex(), reporting: newTermIndex(), determiners: map[string]bool{},
+			function: map[string]bool{}, exclamatives: newTermIndex(), possessives: map[string]bool{}}
 	}
 	for _, lr := range rs.langs {
 		mergeAny(lr, rs.any)
