@@ -203,10 +203,12 @@ func trailingLeet(rs []frune) bool {
 	return true
 }
 
-// hasLetters reports whether rs holds at least n letters.
+// hasLetters reports whether rs holds at least n letters or leetspeak
+// digits (counting those keeps a second normalisation, where "0s" has become
+// "os", reading the word the same way).
 func hasLetters(rs []frune, n int) bool {
 	for _, r := range rs {
-		if unicode.IsLetter(r.r) {
+		if _, leet := leetOptions[r.r]; leet || unicode.IsLetter(r.r) {
 			if n--; n == 0 {
 				return true
 			}
