@@ -4,7 +4,6 @@
 // (sessionStorage) and sent as a bearer token.
 
 const TOKEN_KEY = 'vigie.token';
-const EXPIRY_KEY = 'vigie.sessionExpires';
 
 const auth = {
   csrf: '',
@@ -72,7 +71,6 @@ export async function login(tenant, loginName, password) {
   auth.token = '';
   sessionStorage.removeItem(TOKEN_KEY);
   auth.csrf = s.csrf_token || '';
-  if (s.expires_at) localStorage.setItem(EXPIRY_KEY, s.expires_at);
   return s;
 }
 
@@ -83,7 +81,6 @@ export async function useToken(token) {
   try {
     const s = await api('GET', '/v1/session', undefined, {quiet401: true});
     sessionStorage.setItem(TOKEN_KEY, token);
-    localStorage.removeItem(EXPIRY_KEY);
     return s;
   } catch (e) {
     auth.token = prev;
@@ -122,14 +119,6 @@ export function forget() {
   auth.token = '';
   auth.csrf = '';
   sessionStorage.removeItem(TOKEN_KEY);
-  localStorage.removeItem(EXPIRY_KEY);
-}
-
-/** sessionExpiry returns when the password session ends, if known. */
-export function sessionExpiry() {
-  const v = localStorage.getItem(EXPIRY_KEY);
-  const d = v ? new Date(v) : null;
-  return d && !isNaN(d) ? d : null;
 }
 
 /** enc escapes one path segment. */

@@ -10,7 +10,6 @@ import {queueView} from './views/queue.js';
 import {authorView} from './views/author.js';
 import {statsView} from './views/stats.js';
 import {moderatorsView, settingsView} from './views/admin.js';
-import {startSampler} from './views/stats.js';
 
 const RANK = {moderator: 1, senior: 2, admin: 3};
 const SHORTCUTS_KEY = 'vigie.shortcuts';
@@ -29,6 +28,8 @@ const app = {
   setLive(state) { this.live = state; renderLive(); },
   help: openHelp,
   expired: sessionEnded,
+  /** queueChanged tells open views (the statistics) that the queue moved. */
+  queueChanged() { window.dispatchEvent(new CustomEvent('vigie:changed')); },
 };
 
 const routes = [
@@ -41,7 +42,6 @@ const routes = [
 
 let queue = null; // the queue view lives for the whole session: it holds claims
 let current = null; // {route, view}
-let stopSampler = null;
 let expiryTimers = [];
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -156,8 +156,7 @@ function startSession(session) {
   app.session = session;
   app.rank = RANK[session.role] || 0;
   queue = queueView(app);
-  stopSampler = startSampler(app);
-  scheduleExpiry();
+  scheduleExpiry(session);
 }
 
 function endSession() {
@@ -166,22 +165,61 @@ function endSession() {
   unmountCurrent();
   if (queue) queue.destroy();
   queue = null;
-  if (stopSampler) stopSampler();
-  stopSampler = null;
   app.session = null;
   app.rank = 0;
   app.queueCount = null;
 }
 
-function scheduleExpiry() {
-  const exp = API.sessionExpiry();
-  if (!exp) return;
+const WARN_BEFORE_MS = 5 * 60 * 1000;
+let expiryToast = null;
+
+/**
+ * scheduleExpiry warns five minutes before the password session ends, in
+ * every tab: each tab learns expires_at from GET /v1/session. Before warning
+ * or ending, the tab asks the server again, since a sign-in in another tab
+ * replaces the session cookie they share.
+ */
+function scheduleExpiry(session) {
+  for (const id of expiryTimers) clearTimeout(id);
+  expiryTimers = [];
+  const exp = session && session.expires_at ? new Date(session.expires_at) : null;
+  if (!exp || isNaN(exp)) return;
   const left = exp.getTime() - Date.now();
-  const warnAt = left - 5 * 60 * 1000;
-  if (warnAt > 0 && warnAt < 2 ** 31) {
-    expiryTimers.push(setTimeout(() => toast(t('session.ending', {left: duration(300)}), {kind: 'warn', sticky: true}), warnAt));
+  const at = (ms, fn) => { if (ms < 2 ** 31) expiryTimers.push(setTimeout(fn, Math.max(0, ms))); };
+  if (left > WARN_BEFORE_MS) {
+    at(left - WARN_BEFORE_MS, () => recheck(true));
+  } else if (left > 0) {
+    warnExpiry(exp);
   }
-  if (left < 2 ** 31) expiryTimers.push(setTimeout(() => sessionEnded(), Math.max(0, left)));
+  at(left, () => recheck(false));
+}
+
+function warnExpiry(exp) {
+  if (expiryToast) expiryToast.remove();
+  expiryToast = toast(t('session.ending', {left: duration(Math.max(0, (exp.getTime() - Date.now()) / 1000))}), {kind: 'warn', sticky: true});
+  expiryToast.id = 'session-ending';
+}
+
+async function recheck(warn) {
+  if (!app.session) return;
+  let s = null;
+  try {
+    s = await API.resume();
+  } catch {
+    // A network failure is no proof the session ended: check again soon.
+    expiryTimers.push(setTimeout(() => recheck(warn), 30 * 1000));
+    return;
+  }
+  if (!s) return sessionEnded();
+  const exp = s.expires_at ? new Date(s.expires_at) : null;
+  if (warn && exp && exp.getTime() - Date.now() <= WARN_BEFORE_MS + 1000) {
+    warnExpiry(exp);
+    expiryTimers.push(setTimeout(() => recheck(false), Math.max(0, exp.getTime() - Date.now())));
+    return;
+  }
+  if (expiryToast) expiryToast.remove();
+  expiryToast = null;
+  scheduleExpiry(s);
 }
 
 let ending = false;

@@ -38,10 +38,11 @@ export function queueView(app) {
     claims: new Map(), // id → {token, leaseUntil} held by this moderator
     claiming: new Map(), // id → pending claim promise
     busy: new Set(), // ids with a decision in flight
+    inflight: new Set(), // promises of the decisions in flight, which undo waits for
     history: [], // decision groups, newest last: {decision, items: [{id, eventId, item}]}
     mode: null, // "reason" while choosing a rejection reason
-    facets: {label: new Set(), lang: new Set(), rule: new Set(), thread: new Set()},
-    parents: new Map(), // parent id → item view | null
+    facets: {label: [], lang: [], rule: [], thread: [], author: []}, // [{value, count}] from the server
+    threads: new Map(), // comment id → {page, at}: its thread context
     idle: false,
   };
   let root = null;
@@ -55,7 +56,6 @@ export function queueView(app) {
   readURL();
   const stopEvents = connect(onEvent, (s) => app.setLive(s));
   const extender = setInterval(keepLease, EXTEND_EVERY_MS);
-  loadRuleFacets();
   load();
 
   // ------------------------------------------------------------ data
@@ -83,13 +83,14 @@ export function queueView(app) {
     history.replaceState({}, '', s ? `/?${s}` : '/');
   }
 
-  async function loadRuleFacets() {
+  /** loadFacets fetches the filter values present in the queue, with their counts. */
+  async function loadFacets() {
     try {
-      const res = await api('GET', '/v1/stats/rules');
-      for (const r of res.rules || []) st.facets.rule.add(r.rule);
+      const f = await api('GET', `/v1/queue/facets?queue=${st.queue}&limit=100`);
+      st.facets = {label: f.labels || [], lang: f.langs || [], rule: f.rules || [], thread: f.threads || [], author: f.authors || []};
       if (root) renderToolbar();
     } catch {
-      // Facets are a convenience; the filters still take typed values.
+      // Facets are a convenience; the current filters stay selectable.
     }
   }
 
@@ -101,9 +102,10 @@ export function queueView(app) {
     }
     loading = (async () => {
       try {
+        loadFacets();
         const [page, claimed] = await Promise.all([
-          api('GET', `/v1/queue?${queryString({queue: st.queue, limit: PAGE})}`),
-          api('GET', `/v1/queue?${queryString({queue: 'claimed', limit: PAGE})}`),
+          api('GET', `/v1/queue?${queryString({queue: st.queue, sort: st.sort, limit: PAGE})}`),
+          api('GET', `/v1/queue?${queryString({queue: 'claimed', sort: st.sort, limit: PAGE})}`),
         ]);
         const fresh = [];
         for (const it of claimed.items || []) {
@@ -133,40 +135,32 @@ export function queueView(app) {
     return loading;
   }
 
-  /** reconcile merges a fresh listing into the list, keeping the order and what this moderator holds. */
+  /**
+   * reconcile merges a fresh listing (in the server's order) into the list.
+   * Rows already shown keep their place, so nothing jumps under the
+   * moderator's keys; new rows go where the server's order puts them,
+   * after the fresh row that precedes them.
+   */
   function reconcile(fresh) {
     const ids = new Set(fresh.map((it) => it.comment_id));
     const keep = (id) => ids.has(id) || st.claims.has(id) || st.claiming.has(id) || st.busy.has(id);
     st.order = st.order.filter((id) => keep(id) && !st.busy.has(id));
+    let prev = -1;
     for (const it of fresh) {
-      if (st.busy.has(it.comment_id)) continue;
-      st.items.set(it.comment_id, it);
-      noteFacets(it);
-      if (!st.order.includes(it.comment_id)) st.order.push(it.comment_id);
+      const id = it.comment_id;
+      if (st.busy.has(id)) continue;
+      st.items.set(id, it);
+      let i = st.order.indexOf(id);
+      if (i < 0) {
+        i = prev + 1;
+        st.order.splice(i, 0, id);
+      }
+      prev = i;
     }
     for (const id of [...st.items.keys()]) if (!st.order.includes(id)) st.items.delete(id);
     for (const id of [...st.selected]) if (!st.items.has(id)) st.selected.delete(id);
-    applySort();
     if (!st.focus || !st.items.has(st.focus)) setFocus(st.order[0] || null, {render: false});
     app.setQueueCount(st.total);
-  }
-
-  function noteFacets(it) {
-    const v = it.verdict || {};
-    for (const l of v.labels || []) st.facets.label.add(l);
-    for (const m of v.matches || []) st.facets.rule.add(m.rule);
-    if (v.language && v.language.code) st.facets.lang.add(v.language.code);
-    if (it.comment && it.comment.thread_id) st.facets.thread.add(it.comment.thread_id);
-  }
-
-  function applySort() {
-    const at = (id) => new Date(st.items.get(id).enqueued_at).getTime();
-    const cmp = {
-      oldest: (a, b) => at(a) - at(b),
-      newest: (a, b) => at(b) - at(a),
-      score: (a, b) => score(st.items.get(b)) - score(st.items.get(a)),
-    }[st.sort];
-    if (cmp) st.order.sort(cmp);
   }
 
   function scheduleRefresh() {
@@ -195,8 +189,8 @@ export function queueView(app) {
     const id = d.comment_id;
     const ours = st.claims.has(id) || st.claiming.has(id) || st.busy.has(id);
     if (type === 'claimed' || type === 'decided') {
-      if (st.items.has(id) && !ours) takenAway(id, type);
-      if (type === 'decided' && app.sampleSoon) app.sampleSoon();
+      if (st.items.has(id) && !ours) takenAway(id, type, d.moderator);
+      if (type === 'decided') app.queueChanged();
       if (type === 'decided') scheduleRefresh();
       return;
     }
@@ -205,17 +199,20 @@ export function queueView(app) {
       return;
     }
     // admitted, released, undone: something may have (re)entered the queue.
-    if (app.sampleSoon) app.sampleSoon();
+    app.queueChanged();
     scheduleRefresh();
   }
 
-  /** takenAway drops a comment another moderator claimed or decided. */
-  function takenAway(id, why) {
+  /** takenAway drops a comment another moderator (named by the event, when known) claimed or decided. */
+  function takenAway(id, why, who) {
     const wasFocus = st.focus === id;
     removeFromList(id);
     st.total = Math.max(0, st.total - 1);
     app.setQueueCount(st.total);
-    if (wasFocus) app.toast(t(why === 'decided' ? 'queue.decidedElsewhere' : 'queue.claimedElsewhere'), {kind: 'warn'});
+    if (wasFocus) {
+      const key = why === 'decided' ? 'queue.decidedElsewhere' : 'queue.claimedElsewhere';
+      app.toast(who ? t(`${key}By`, {name: who === 'vigie:auto' ? t('queue.auto') : who}) : t(key), {kind: 'warn'});
+    }
     render();
   }
 
@@ -339,9 +336,12 @@ export function queueView(app) {
   /** decide applies a decision to the selection, or to the comment on screen. */
   function decide(decision, reason) {
     st.mode = null;
-    if (st.selected.size) return decideBulk([...st.selected], decision, reason);
-    if (st.focus) return decideOne(st.focus, decision, reason);
-    return Promise.resolve();
+    let p = null;
+    if (st.selected.size) p = decideBulk([...st.selected], decision, reason);
+    else if (st.focus) p = decideOne(st.focus, decision, reason);
+    if (!p) return Promise.resolve();
+    st.inflight.add(p);
+    return p.finally(() => st.inflight.delete(p));
   }
 
   async function decideOne(id, decision, reason) {
@@ -367,7 +367,7 @@ export function queueView(app) {
       app.toast(msg, {kind: 'ok', action: {label: t('action.undo'), key: 'u', run: undo}});
       app.announce(msg);
       forgetAuthor(item.comment.author.id);
-      if (app.sampleSoon) app.sampleSoon();
+      app.queueChanged();
     } catch (e) {
       if (e.status === 409 || e.status === 404 || e.status === 412) {
         app.toast(t('queue.decisionConflict', {detail: e.message}), {kind: 'warn'});
@@ -409,7 +409,7 @@ export function queueView(app) {
         app.toast(t('bulk.failed', {n: failed.length, detail: failed[0].error || ''}), {kind: 'warn'});
         scheduleRefresh();
       }
-      if (app.sampleSoon) app.sampleSoon();
+      app.queueChanged();
     } catch (e) {
       if (e.status !== 401) {
         let k = Number.isFinite(first) ? first : 0;
@@ -429,6 +429,8 @@ export function queueView(app) {
 
   /** undo reverses this moderator's latest decision (or bulk decision) and brings the comments back. */
   async function undo() {
+    // A decision still on its way is the one to undo: wait for it.
+    if (st.inflight.size) await Promise.allSettled([...st.inflight]);
     const last = st.history.pop();
     if (!last) {
       app.toast(t('undo.nothing'), {kind: 'info'});
@@ -489,7 +491,7 @@ export function queueView(app) {
         const msg = t('ban.done', {name: a.name || a.id, n: ok.length});
         app.toast(msg, {kind: 'ok'});
         app.announce(msg);
-        if (app.sampleSoon) app.sampleSoon();
+        app.queueChanged();
         render();
         scrollIntoView();
       });
@@ -505,35 +507,53 @@ export function queueView(app) {
   }
 
   function renderToolbar() {
-    const select = (name, values, fmt) => {
+    // Each filter lists the values present in the queue, most frequent
+    // first, with how many comments each selects (GET /v1/queue/facets).
+    const withCurrent = (name) => {
+      const values = st.facets[name].slice();
+      const cur = st.filters[name];
+      if (cur && !values.some((f) => f.value === cur)) values.push({value: cur, count: 0});
+      return values;
+    };
+    const select = (name, fmt) => {
       const id = `filter-${name}`;
       const cur = st.filters[name];
-      const all = new Set(values);
-      if (cur) all.add(cur);
       return h('div', {class: 'field inline'},
         h('label', {for: id}, t(`filter.${name}`)),
         h('select', {id, onchange: (e) => setFilter(name, e.target.value)},
           h('option', {value: ''}, t('filter.any')),
-          [...all].sort((a, b) => fmt(a).localeCompare(fmt(b))).map((v) => h('option', {value: v, selected: v === cur ? true : null}, fmt(v)))));
+          withCurrent(name).map((f) => h('option', {value: f.value, selected: f.value === cur ? true : null},
+            t('filter.option', {value: fmt(f.value), n: f.count})))));
     };
     const active = FILTERS.some((f) => st.filters[f]);
     replace(els.toolbar,
       app.can('senior') ? h('div', {class: 'segmented', role: 'group', 'aria-label': t('filter.queue')},
         ['pending', 'escalated'].map((q) => h('button', {type: 'button', class: ['seg-btn', st.queue === q && 'active'], 'aria-pressed': String(st.queue === q), onclick: () => setQueue(q)}, t(`queue.${q}`)))) : null,
-      select('label', st.facets.label, (v) => label('label', v)),
-      select('lang', st.facets.lang, (v) => languageName(v)),
-      select('rule', st.facets.rule, (v) => v),
-      select('thread', st.facets.thread, (v) => v),
+      select('label', (v) => label('label', v)),
+      select('lang', (v) => languageName(v)),
+      select('rule', (v) => v),
+      select('thread', (v) => v),
       h('div', {class: 'field inline'},
         h('label', {for: 'filter-author'}, t('filter.author')),
         h('input', {id: 'filter-author', type: 'search', value: st.filters.author, placeholder: t('filter.authorPlaceholder'), spellcheck: 'false', autocomplete: 'off',
-          onchange: (e) => setFilter('author', e.target.value.trim())})),
+          list: 'author-options', onchange: (e) => setFilter('author', e.target.value.trim())}),
+        h('datalist', {id: 'author-options'}, withCurrent('author').map((f) => h('option', {value: f.value}, t('filter.option', {value: f.value, n: f.count}))))),
       active ? h('button', {type: 'button', class: 'btn ghost small', onclick: clearFilters}, icon('x'), t('filter.clear')) : null,
       h('div', {class: 'toolbar-spacer'}),
       h('div', {class: 'field inline'},
         h('label', {for: 'sort'}, t('sort.label')),
-        h('select', {id: 'sort', onchange: (e) => { st.sort = e.target.value; applySort(); writeURL(); render(); }},
+        h('select', {id: 'sort', onchange: (e) => setSort(e.target.value)},
           SORTS.map((s) => h('option', {value: s, selected: s === st.sort ? true : null}, t(`sort.${s}`))))));
+  }
+
+  /** setSort asks the server for the queue in another order. */
+  function setSort(sort) {
+    if (!SORTS.includes(sort) || sort === st.sort) return;
+    st.sort = sort;
+    st.order = [];
+    writeURL();
+    renderToolbar();
+    load();
   }
 
   function setFilter(name, value) {
@@ -568,7 +588,7 @@ export function queueView(app) {
     if (!root) return;
     const shown = st.order.length;
     replace(els.listHead,
-      h('span', {class: 'list-count', id: 'list-count', 'data-count': String(shown)},
+      h('span', {class: 'list-count', id: 'list-count', 'data-count': String(shown), 'data-inflight': String(st.busy.size)},
         st.total > shown ? t('queue.showing', {shown, total: st.total}) : t('queue.count', {n: shown})),
       st.selected.size ? h('span', {class: 'pill sel'}, t('queue.selectedCount', {n: st.selected.size})) : null);
     clear(els.list);
@@ -719,7 +739,7 @@ export function queueView(app) {
         h('button', {type: 'button', class: 'btn ghost small', onclick: () => setFilter('thread', st.filters.thread === c.thread_id ? '' : c.thread_id), 'aria-keyshortcuts': 't'},
           icon('filter'), st.filters.thread === c.thread_id ? t('context.unfilter') : t('context.filter'), h('kbd', {}, 't'))),
       h('div', {id: 'parent'}),
-      h('div', {id: 'siblings'}));
+      h('div', {id: 'thread-around'}));
 
     const body = h('div', {class: 'detail-body'}, head, comment, why, context);
     replace(els.detail, body, els.actions);
@@ -730,38 +750,62 @@ export function queueView(app) {
     renderAuthor(it);
   }
 
+  /**
+   * renderContext shows the comment's parent and its neighbours in the
+   * thread, from the record Vigie keeps of every comment (GET
+   * /v1/threads/{thread_id}/comments), flagged or not. Comments still
+   * waiting in this queue can be opened from there.
+   */
   function renderContext(it) {
     const c = it.comment;
-    const parentBox = root.querySelector('#parent');
-    const sibBox = root.querySelector('#siblings');
-    if (parentBox && c.parent_id) {
-      const show = (p) => {
-        if (st.focus !== it.comment_id) return;
-        const box = root.querySelector('#parent');
-        if (!box) return;
-        replace(box, h('div', {class: 'parent'},
-          h('p', {class: 'muted small'}, icon('reply'), ' ', t('context.replyTo', {name: p ? authorName(p) : c.parent_id})),
-          p ? h('blockquote', {class: 'parent-text'}, excerpt(p.comment.text, 400)) : h('p', {class: 'muted small'}, t('context.parentUnknown'))));
-      };
-      const known = st.items.get(c.parent_id) || st.parents.get(c.parent_id);
-      if (known !== undefined) show(known);
-      else {
-        show(null);
-        api('GET', `/v1/items/${enc(c.parent_id)}`).then((p) => { st.parents.set(c.parent_id, p); show(p); },
-          (e) => { if (e.status === 404) st.parents.set(c.parent_id, null); });
+    const id = it.comment_id;
+    const show = (page) => {
+      if (st.focus !== id || !root) return;
+      const parentBox = root.querySelector('#parent');
+      const aroundBox = root.querySelector('#thread-around');
+      if (!parentBox || !aroundBox) return;
+      if (c.parent_id) {
+        const p = page ? page.parent : null;
+        const known = p || (st.items.get(c.parent_id) && threadRecord(st.items.get(c.parent_id)));
+        replace(parentBox, h('div', {class: 'parent'},
+          h('p', {class: 'muted small'}, icon('reply'), ' ', t('context.replyTo', {name: known ? (known.author.name || known.author.id) : c.parent_id})),
+          known ? h('blockquote', {class: 'parent-text', 'data-comment-id': known.comment_id}, excerpt(known.text, 400))
+            : h('p', {class: 'muted small'}, page ? t('context.parentUnknown') : t('loading'))));
       }
-    }
-    if (sibBox) {
-      const sibs = st.order.filter((x) => x !== it.comment_id && st.items.get(x).comment.thread_id === c.thread_id);
-      if (sibs.length) {
-        replace(sibBox, h('p', {class: 'muted small'}, t('context.siblings', {n: sibs.length})),
-          h('ul', {class: 'siblings'}, sibs.slice(0, 3).map((x) => {
-            const s = st.items.get(x);
-            return h('li', {}, h('button', {type: 'button', class: 'link-like', onclick: () => setFocus(x)},
-              h('strong', {}, authorName(s)), ' — ', excerpt(s.comment.text, 90)));
-          })));
+      if (!page || page.comments.length < 2) {
+        replace(aroundBox);
+        return;
       }
+      replace(aroundBox,
+        h('h4', {class: 'context-sub muted small', id: 'around-title'}, t('context.around')),
+        h('ol', {class: 'thread-around', 'aria-labelledby': 'around-title'}, page.comments.map((x) => {
+          const self = x.comment_id === id;
+          const waiting = !self && st.items.has(x.comment_id);
+          const who = h('strong', {}, x.author.name || x.author.id);
+          const body = [who, ' ', h('time', {class: 'muted small', datetime: x.created_at, title: dateTime(x.created_at)}, ago(x.created_at)),
+            x.status && !self ? h('span', {class: ['chip', 'small', `status-${x.status}`]}, t(`status.${x.status}`)) : null,
+            self ? h('span', {class: 'chip small self'}, t('context.thisComment')) : null,
+            h('span', {class: 'around-text'}, excerpt(x.text, 140))];
+          return h('li', {class: ['around-row', self && 'self', x.comment_id === c.parent_id && 'is-parent'], 'data-comment-id': x.comment_id},
+            waiting ? h('button', {type: 'button', class: 'link-like', onclick: () => setFocus(x.comment_id)}, body) : body);
+        })));
+    };
+    const cached = st.threads.get(id);
+    if (cached && Date.now() - cached.at < 30 * 1000) {
+      show(cached.page);
+      return;
     }
+    show(null);
+    api('GET', `/v1/threads/${enc(c.thread_id)}/comments?around=${enc(id)}&limit=7`).then((page) => {
+      st.threads.set(id, {page, at: Date.now()});
+      show(page);
+    }, () => show({comments: [], parent: null}));
+  }
+
+  /** threadRecord presents a queue item like a thread record. */
+  function threadRecord(item) {
+    const c = item.comment;
+    return {comment_id: item.comment_id, author: c.author, text: c.text, created_at: c.created_at};
   }
 
   async function renderAuthor(it) {
@@ -922,6 +966,8 @@ export function queueView(app) {
           els.aside)));
       root.addEventListener('mouseover', onHover);
       root.addEventListener('focusin', onHover);
+      // The tooltip is placed once; a scroll would leave it pointing at nothing.
+      els.detail.addEventListener('scroll', hideTip);
       renderToolbar();
       render();
       app.setQueueCount(st.loaded ? st.total : null);

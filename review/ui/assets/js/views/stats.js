@@ -1,127 +1,50 @@
 // The statistics page: queue figures, queue depth and oldest age over time,
 // decisions per hour and how often moderators agree with each rule.
 //
-// The API gives current figures only (GET /v1/stats), so the depth and age
-// series are sampled by this browser while Vigie is open and kept for a day
-// in localStorage. Decisions per hour come from the audit log, which senior
-// moderators and admins may read; moderators see the hour and day totals.
+// Everything comes from the server: GET /v1/stats (current figures and the
+// decisions of each of the last 24 hours), GET /v1/stats/history (the queue
+// sampled every minute by the review role, one point per 5 minutes here) and
+// GET /v1/stats/rules. The page refreshes every minute and soon after queue
+// changes while it is open.
 
 import {api} from '../api.js';
 import {h, replace, icon} from '../dom.js';
 import {t, num, pct, duration, dateTime} from '../i18n.js';
 import * as charts from '../charts.js';
 
-const SAMPLE_EVERY_MS = 30 * 1000;
-const MIN_GAP_MS = 2000;
-const KEEP_MS = 24 * 3600 * 1000;
-const DECISIONS = new Set(['approve', 'reject', 'escalate']);
-
-function storeKey(app) { return `vigie.samples.${app.session.tenant}`; }
-
-function readSamples(app) {
-  try {
-    const raw = JSON.parse(localStorage.getItem(storeKey(app)) || '[]');
-    const since = Date.now() - KEEP_MS;
-    return raw.filter((s) => s.t >= since);
-  } catch {
-    return [];
-  }
-}
-
-/**
- * startSampler records GET /v1/stats every 30 s, and soon after queue
- * changes (app.sampleSoon), while the session lasts. It returns a stop
- * function.
- */
-export function startSampler(app) {
-  let last = 0;
-  let soon = null;
-  let stopped = false;
-  async function sample() {
-    if (stopped || !app.session) return;
-    last = Date.now();
-    try {
-      const s = await api('GET', '/v1/stats');
-      const all = readSamples(app);
-      all.push({t: Date.now(), p: s.pending, e: s.escalated, c: s.claimed, o: s.oldest_age_seconds});
-      localStorage.setItem(storeKey(app), JSON.stringify(all.slice(-3000)));
-      app.lastStats = s;
-      window.dispatchEvent(new CustomEvent('vigie:stats', {detail: s}));
-    } catch {
-      // A missed sample leaves a gap; the next one fills the line.
-    }
-  }
-  app.sampleSoon = () => {
-    if (soon || stopped) return;
-    const wait = Math.max(0, last + MIN_GAP_MS - Date.now()) + 300;
-    soon = setTimeout(() => { soon = null; sample(); }, wait);
-  };
-  sample();
-  const timer = setInterval(sample, SAMPLE_EVERY_MS);
-  return () => {
-    stopped = true;
-    clearInterval(timer);
-    clearTimeout(soon);
-    app.sampleSoon = null;
-  };
-}
-
-/** decisionsPerHour counts the audit log's decisions in each of the last 24 hours. */
-async function decisionsPerHour() {
-  const now = Date.now();
-  const start = now - 24 * 3600 * 1000;
-  const hourStart = (ms) => Math.floor(ms / 3600000) * 3600000;
-  const first = hourStart(start) + 3600000;
-  const buckets = [];
-  for (let b = first; b <= hourStart(now); b += 3600000) buckets.push({t: b, v: 0, undo: 0});
-  let before = '';
-  for (let page = 0; page < 10; page++) {
-    const res = await api('GET', `/v1/audit?limit=1000${before ? `&before=${encodeURIComponent(before)}` : ''}`);
-    const entries = res.entries || [];
-    let done = entries.length < 1000;
-    for (const e of entries) {
-      const at = Date.parse(e.fields.at || '') || Number(String(e.id).split('-')[0]);
-      if (at < first) { done = true; break; }
-      const b = buckets.find((x) => at >= x.t && at < x.t + 3600000);
-      if (!b) continue;
-      if (DECISIONS.has(e.fields.action) && !String(e.fields.actor || '').startsWith('vigie:')) b.v++;
-      if (e.fields.action === 'undo') b.undo++;
-    }
-    if (done || !entries.length) break;
-    before = entries[entries.length - 1].id;
-  }
-  return buckets;
-}
+const WINDOW = '24h';
+const STEP = '5m';
+const REFRESH_MS = 60 * 1000;
+const CHANGE_DELAY_MS = 1500;
 
 export function statsView(app) {
   let root = null;
   let alive = true;
-  let data = {stats: null, rules: null, hours: null, hoursDenied: false, error: ''};
+  let data = {stats: null, rules: null, points: [], error: ''};
+  let timer = null;
   let allRules = false;
   const TOP_RULES = 8;
 
   async function load() {
-    const [stats, rules, hours] = await Promise.allSettled([
+    const [stats, rules, history] = await Promise.allSettled([
       api('GET', '/v1/stats'),
       api('GET', '/v1/stats/rules'),
-      app.can('senior') ? decisionsPerHour() : Promise.reject(Object.assign(new Error('role'), {status: 403})),
+      api('GET', `/v1/stats/history?window=${WINDOW}&step=${STEP}`),
     ]);
     if (!alive) return;
     data = {
       stats: stats.status === 'fulfilled' ? stats.value : null,
       rules: rules.status === 'fulfilled' ? rules.value.rules || [] : null,
-      hours: hours.status === 'fulfilled' ? hours.value : null,
-      hoursDenied: hours.status === 'rejected' && hours.reason.status === 403,
+      points: history.status === 'fulfilled' ? history.value.points || [] : [],
       error: stats.status === 'rejected' ? stats.reason.message : '',
     };
-    if (app.sampleSoon) app.sampleSoon();
     render();
   }
 
-  const onStats = (ev) => {
-    if (!alive || !data.stats) return;
-    data.stats = ev.detail;
-    render();
+  let soon = null;
+  const onChange = () => {
+    if (!alive || soon) return;
+    soon = setTimeout(() => { soon = null; load(); }, CHANGE_DELAY_MS);
   };
 
   function card(key, value, sub, tone) {
@@ -139,23 +62,22 @@ export function statsView(app) {
         h('p', {class: data.error ? 'notice error' : 'muted', role: data.error ? 'alert' : 'status'}, data.error ? t('error.generic', {detail: data.error}) : t('loading'))));
       return;
     }
-    const samples = readSamples(app).map((x) => ({...x, t: new Date(x.t)}));
+    const points = data.points.map((x) => ({...x, t: new Date(x.at)}));
     const timeFmt = (d, span) => dateTime(d, span < 15 * 60 * 1000 ? {hour: '2-digit', minute: '2-digit', second: '2-digit'} : {hour: '2-digit', minute: '2-digit'});
-    const depth = samples.map((x) => ({t: x.t, v: x.p + x.c + x.e}));
-    const maxAge = Math.max(0, ...samples.map((x) => x.o));
+    const depth = points.map((x) => ({t: x.t, v: x.pending + x.claimed + x.escalated}));
+    const maxAge = Math.max(0, ...points.map((x) => x.oldest_age_seconds));
     const unit = maxAge < 120 ? {key: 's', div: 1} : maxAge < 7200 ? {key: 'm', div: 60} : {key: 'h', div: 3600};
-    const age = samples.map((x) => ({t: x.t, v: x.o / unit.div}));
-    const since = samples.length ? samples[0].t : null;
+    const age = points.map((x) => ({t: x.t, v: x.oldest_age_seconds / unit.div}));
+    const since = points.length ? points[0].t : null;
     const depthNow = s.pending + s.claimed + s.escalated;
 
-    const hoursChart = data.hours
-      ? charts.bars({
-        bars: data.hours.map((b) => ({label: dateTime(new Date(b.t), {hour: '2-digit'}), v: b.v,
-          title: t('stats.hourBar', {hour: dateTime(new Date(b.t), {hour: '2-digit', minute: '2-digit'}), n: b.v})})),
-        title: t('stats.perHour'),
-        desc: t('stats.perHourDesc', {n: data.hours.reduce((a, b) => a + b.v, 0), max: Math.max(0, ...data.hours.map((b) => b.v))}),
-        fmt: (v) => num(v), labelEvery: 3, tone: 'green'})
-      : h('p', {class: 'muted'}, data.hoursDenied ? t('stats.perHourSenior', {hour: s.decisions_last_hour, day: s.decisions_last_day}) : t('loading'));
+    const hours = s.decisions_per_hour || [];
+    const hoursChart = charts.bars({
+      bars: hours.map((b) => ({label: dateTime(new Date(b.start), {hour: '2-digit'}), v: b.decisions,
+        title: t('stats.hourBar', {hour: dateTime(new Date(b.start), {hour: '2-digit', minute: '2-digit'}), n: b.decisions})})),
+      title: t('stats.perHour'),
+      desc: t('stats.perHourDesc', {n: hours.reduce((a, b) => a + b.decisions, 0), max: Math.max(0, ...hours.map((b) => b.decisions))}),
+      fmt: (v) => num(v), labelEvery: 3, tone: 'green'});
 
     const rules = (data.rules || []).slice().sort((a, b) => (b.flagged - a.flagged) || a.rule.localeCompare(b.rule));
     const ruleTable = rules.length ? h('table', {class: 'data rules-table'},
@@ -216,13 +138,16 @@ export function statsView(app) {
     mount(el) {
       root = el;
       render();
-      window.addEventListener('vigie:stats', onStats);
+      window.addEventListener('vigie:changed', onChange);
+      timer = setInterval(load, REFRESH_MS);
       load();
     },
     unmount() {
       alive = false;
       root = null;
-      window.removeEventListener('vigie:stats', onStats);
+      clearInterval(timer);
+      clearTimeout(soon);
+      window.removeEventListener('vigie:changed', onChange);
     },
     relabel() { render(); },
     onKey() { return false; },
