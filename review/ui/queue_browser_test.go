@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/redis/go-redis/v9"
 	"github.com/sirupsen/logrus"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
@@ -38,6 +40,7 @@ type reviewRole struct {
 	brokers  []string
 	topics   kafkaio.Topics
 	store    *review.Store
+	rdb      *redis.Client
 }
 
 // startReview wires the review role the way `vigie review` does and mounts
@@ -48,7 +51,7 @@ func startReview(t *testing.T) *reviewRole {
 	rdb := testenv.Redis(t)
 	rr := &reviewRole{
 		tenant: testenv.Name("ui"), operator: "op-" + testenv.Name("token"),
-		brokers: brokers, topics: testenv.Topics(t, brokers, 1),
+		brokers: brokers, topics: testenv.Topics(t, brokers, 1), rdb: rdb,
 	}
 	l := logrus.New()
 	l.SetLevel(logrus.WarnLevel)
@@ -162,7 +165,7 @@ var seedComments = []seedComment{
 		[]seedMatch{{"www.ville-exemple.fr/budget", "signal.link", "link", 0.2}, {"👍", "signal.emoji_run", "spam_phrase", 0.1}}},
 	{"c12", "tramway-nord", "", "rageux77", "rageux77", "fr", "Tu es vraiment un abruti, retourne lire ton tract au lieu de polluer les commentaires.",
 		[]seedMatch{{"un abruti", "fr.insult.direct", "insult", 0.6}}},
-	{"c13", "climate-summit", "", "lena.w", "Lena W.", "en", "The so-called experts are clueless. Shut up and let engineers speak.",
+	{"c13", "climate-summit", "a03", "lena.w", "Lena W.", "en", "The so-called experts are clueless. Shut up and let engineers speak.",
 		[]seedMatch{{"Shut up", "en.insult.imperative", "insult", 0.4}, {"clueless", "en.insult.adjective", "insult", 0.2}}},
 	{"c14", "budget-2026", "", "pierre_l", "Pierre L.", "fr", "Écoutez, la dette c'est 3 000 € par habitant. Quelle bande de crétins ceux qui ont voté ça.",
 		[]seedMatch{{"bande de crétins", "fr.insult.plural", "insult", 0.45}}},
@@ -180,56 +183,112 @@ var seedComments = []seedComment{
 		[]seedMatch{{"espèce d'ignorant", "fr.insult.vocative", "insult", 0.55}, {"crétins", "fr.insult", "insult", 0.45}, {"crétins", "fr.insult.guard", "guard", -0.4}}},
 }
 
-// admitSeed puts the comments in the review queue through Store.Admit, as
-// the classifier does, with verdicts whose matches carry byte offsets.
+// allowedComments are comments of the same threads that the classifier
+// allowed: Vigie queues none of them but keeps them as thread context, so
+// the UI shows them around the flagged ones (c13 replies to a03).
+var allowedComments = []seedComment{
+	{"a01", "tramway-nord", "", "marie-l", "Marie L.", "fr", "Enfin une ligne vers le nord ! J’habite à Saint-Rémy, ça va changer mes trajets.", nil},
+	{"a02", "budget-2026", "", "paul.v", "Paul V.", "fr", "Le tableau page 3 est clair : la dette baisse depuis 2022, contrairement à ce qu’on lit ici.", nil},
+	{"a03", "climate-summit", "", "i-okafor", "Dr. Ines Okafor", "en", "Engineers have warned for years that summit pledges rarely come with funding. The report lists the gaps, sector by sector.", nil},
+	{"a04", "budget-2026", "c05", "sophie-b", "Sophie B.", "fr", "Les économies promises portent surtout sur le fonctionnement, pas sur les écoles.", nil},
+	{"a05", "climate-summit", "c06", "tom.h", "Tom H.", "en", "The jets are a fair point, but the methane agreement is real progress.", nil},
+	{"a06", "tramway-nord", "c01", "luc-p", "Luc P.", "fr", "480 millions, c’est surtout le tunnel. Le reste est dans la moyenne des tramways récents.", nil},
+}
+
+// timeline is the order in which the seed reached Vigie: allowed comments
+// among the flagged ones, a04 right after c05, which it answers.
+var timeline = []string{
+	"a01", "c01", "a06", "c02", "a02", "c03", "c04", "c05", "a04", "c06", "a05", "a03", "c07", "c08",
+	"c09", "c10", "c11", "c12", "c13", "c14", "c15", "c16", "c17", "c18", "c19", "c20",
+}
+
+// historySpan is how long before the test the seed starts arriving.
+const historySpan = 3 * time.Hour
+
+// simClock is a clock the seeding moves by hand.
+type simClock struct{ now time.Time }
+
+func (c *simClock) Now() time.Time { return c.now }
+
+// admitSeed puts the comments through Store.Admit, as the classifier does,
+// with verdicts whose matches carry byte offsets. They arrive over the three
+// hours before the test, through a Store on a simulated clock that also
+// samples the queue every five minutes, as the review role's recoverer does
+// every minute: the statistics page then draws a real history.
 func (rr *reviewRole) admitSeed(t *testing.T) {
 	t.Helper()
-	now := time.Now().UTC()
-	var batch []message.Classified
-	for i, s := range seedComments {
-		created := now.Add(-time.Duration(len(seedComments)-i) * 3 * time.Minute)
-		since := time.Date(2019+i%6, time.Month(1+i%12), 3+i, 0, 0, 0, 0, time.UTC)
-		c := &message.Comment{
-			V: 1, ID: s.id, Tenant: rr.tenant, ThreadID: s.thread, ThreadLang: s.lang, ParentID: s.parent,
-			Author: message.Author{ID: s.authorID, Name: s.authorName, CreatedAt: &since},
-			Text:   s.text, URL: "https://news.example/" + s.thread, CreatedAt: created, ReceivedAt: created,
-		}
-		v := message.Verdict{
-			V: 1, Tenant: rr.tenant, CommentID: s.id, Action: message.ActionReview,
-			Language: message.Language{Code: s.lang, Confidence: 0.93 + float64(i%5)/100, Source: "detected"},
-			Ruleset:  "8f14e45fceea", ClassifiedAt: created,
-		}
-		labels := map[string]bool{}
-		for _, m := range s.matches {
-			at, end := 0, len(s.text)
-			if m.word != wholeText {
-				at = strings.Index(s.text, m.word)
-				require.GreaterOrEqual(t, at, 0, "%s: %q not in the text", s.id, m.word)
-				end = at + len(m.word)
-			}
-			v.Matches = append(v.Matches, message.Match{
-				Rule: m.rule, Label: m.label, Weight: m.weight, Start: at, End: end,
-				Normalized: strings.ToLower(m.word),
-			})
-			if !labels[m.label] {
-				labels[m.label] = true
-				v.Labels = append(v.Labels, m.label)
-			}
-			switch m.label {
-			case "insult", "threat", "profanity", "guard":
-				v.Scores.Troll = min(1, max(0, v.Scores.Troll+m.weight))
-			default:
-				v.Scores.Spam = min(1, v.Scores.Spam+m.weight)
-			}
-		}
-		if max(v.Scores.Spam, v.Scores.Troll) >= 0.9 {
-			v.Action = message.ActionReject
-		}
-		batch = append(batch, message.Classified{Comment: c, Verdict: v})
+	ctx := context.Background()
+	clock := &simClock{now: time.Now().UTC().Add(-historySpan).Truncate(5 * time.Minute)}
+	past := review.NewStore(rr.rdb, review.StoreOptions{Now: clock.Now, Tenants: []string{rr.tenant}, PasswordCost: bcrypt.MinCost})
+	byID := map[string]message.Classified{}
+	for i, s := range append(append([]seedComment{}, seedComments...), allowedComments...) {
+		byID[s.id] = rr.classified(t, i, s)
 	}
-	res, err := rr.store.AdmitBatch(context.Background(), batch)
-	require.NoError(t, err)
-	require.Equal(t, len(seedComments), res.Queued, "every seed comment is queued")
+	steps := int(historySpan / (5 * time.Minute))
+	queued := 0
+	for k := 0; k < steps; k++ {
+		var batch []message.Classified
+		for i, id := range timeline {
+			if i*steps/len(timeline) == k {
+				c := byID[id]
+				c.Comment.CreatedAt, c.Comment.ReceivedAt = clock.now.Add(-time.Minute), clock.now.Add(-time.Minute)
+				batch = append(batch, c)
+			}
+		}
+		res, err := past.AdmitBatch(ctx, batch)
+		require.NoError(t, err)
+		queued += res.Queued
+		require.NoError(t, past.SampleStats(ctx))
+		clock.now = clock.now.Add(5 * time.Minute)
+	}
+	require.Equal(t, len(seedComments), queued, "every flagged seed comment is queued, no allowed one")
+}
+
+// classified builds the classifier's output for one seed comment.
+func (rr *reviewRole) classified(t *testing.T, i int, s seedComment) message.Classified {
+	t.Helper()
+	created := time.Now().UTC() // Admit's caller sets the time it arrived.
+	since := time.Date(2019+i%6, time.Month(1+i%12), 3+i, 0, 0, 0, 0, time.UTC)
+	c := &message.Comment{
+		V: 1, ID: s.id, Tenant: rr.tenant, ThreadID: s.thread, ThreadLang: s.lang, ParentID: s.parent,
+		Author: message.Author{ID: s.authorID, Name: s.authorName, CreatedAt: &since},
+		Text:   s.text, URL: "https://news.example/" + s.thread, CreatedAt: created, ReceivedAt: created,
+	}
+	v := message.Verdict{
+		V: 1, Tenant: rr.tenant, CommentID: s.id, Action: message.ActionReview,
+		Language: message.Language{Code: s.lang, Confidence: 0.93 + float64(i%5)/100, Source: "detected"},
+		Ruleset:  "8f14e45fceea", ClassifiedAt: created,
+	}
+	labels := map[string]bool{}
+	for _, m := range s.matches {
+		at, end := 0, len(s.text)
+		if m.word != wholeText {
+			at = strings.Index(s.text, m.word)
+			require.GreaterOrEqual(t, at, 0, "%s: %q not in the text", s.id, m.word)
+			end = at + len(m.word)
+		}
+		v.Matches = append(v.Matches, message.Match{
+			Rule: m.rule, Label: m.label, Weight: m.weight, Start: at, End: end,
+			Normalized: strings.ToLower(m.word),
+		})
+		if !labels[m.label] {
+			labels[m.label] = true
+			v.Labels = append(v.Labels, m.label)
+		}
+		switch m.label {
+		case "insult", "threat", "profanity", "guard":
+			v.Scores.Troll = min(1, max(0, v.Scores.Troll+m.weight))
+		default:
+			v.Scores.Spam = min(1, v.Scores.Spam+m.weight)
+		}
+	}
+	if max(v.Scores.Spam, v.Scores.Troll) >= 0.9 {
+		v.Action = message.ActionReject
+	}
+	if len(s.matches) == 0 {
+		v.Action = message.ActionAllow
+	}
+	return message.Classified{Comment: c, Verdict: v}
 }
 
 // expectation is the final state the test expects of one item.
@@ -313,27 +372,49 @@ func TestModeratorClearsTheQueueByKeyboard(t *testing.T) {
 	require.Equal(t, "claimed", item.Status)
 	require.Equal(t, login, item.Claim.Owner)
 
-	// The queue as a moderator sees it: a reply whose parent waits too, with
-	// the legend of its strongest span shown. Then back to the top.
-	const shown = "c08"
-	for i := 0; i < len(order) && focused() != shown; i++ {
-		b.key("j")
-		b.waitJS("the next comment claimed", `document.querySelector('#item[data-claim="mine"]:not([data-comment-id="`+order[i]+`"])')`, 20*time.Second)
+	// goTo walks the list with j or k to a comment.
+	goTo := func(id string) {
+		t.Helper()
+		for focused() != id {
+			prev := focused()
+			key := "j"
+			if slices.Index(order, id) < slices.Index(order, prev) {
+				key = "k"
+			}
+			b.key(key)
+			b.waitJS("the next comment claimed", `document.querySelector('#item[data-claim="mine"]:not([data-comment-id="`+prev+`"])')`, 20*time.Second)
+		}
+		waitClaimed(id)
 	}
-	waitClaimed(shown)
-	b.waitJS("the parent comment", `document.querySelector('#parent .parent-text')`, 10*time.Second)
+
+	// The filters offer the values present in the queue, with their counts.
+	b.waitJS("the filter values", `[...document.querySelectorAll('#filter-label option')].some((o) => o.value === 'insult' && /\(\d+\)/.test(o.textContent)) && document.querySelectorAll('#author-options option').length > 5`, 10*time.Second)
+
+	// A reply to a comment the classifier allowed: Vigie kept the parent in
+	// the thread's record, and shows the comments around it.
+	goTo("c13")
+	b.waitJS("the allowed parent of c13", `document.querySelector('#parent .parent-text[data-comment-id="a03"]')`, 10*time.Second)
+	require.Contains(t, eval[string](b, `document.querySelector('#parent .parent-text').textContent`), "Engineers have warned")
+	b.waitJS("c13 among its thread", `document.querySelector('#thread-around .around-row.self[data-comment-id="c13"]')`, 10*time.Second)
+
+	// The queue as a moderator sees it: a reply whose parent waits too, an
+	// allowed answer next to it in the thread, the legend of its strongest
+	// span shown. Then back to the top.
+	const shown = "c08"
+	goTo(shown)
+	b.waitJS("the parent comment", `document.querySelector('#parent .parent-text[data-comment-id="c05"]')`, 10*time.Second)
+	b.waitJS("the thread around c08", `document.querySelector('#thread-around .around-row.self[data-comment-id="c08"]') && document.querySelector('#thread-around .around-row[data-comment-id="a04"]')`, 10*time.Second)
 	b.waitJS("the author's history", `document.querySelector('#author-side .tiles')`, 10*time.Second)
 	require.Equal(t, []string{"menteur"}, eval[[]string](b, `[...document.querySelectorAll('#comment-text mark.guard')].map((m) => m.textContent)`),
 		"the quoted insult, lowered by its guard, is drawn apart")
 	b.hover("the insult", `[...document.querySelectorAll('#comment-text mark.hl')].find((m) => m.textContent === 'ferme-la')`)
 	b.waitJS("the span tooltip", `!document.getElementById('tooltip').hidden`, 5*time.Second)
 	b.screenshot(shots, "queue.png")
+	b.do("scrolling to the context", chromedp.Evaluate[chromedp.Void](`document.getElementById('context').scrollIntoView({block: 'end'})`))
+	b.screenshot(shots, "queue-context.png")
+	b.do("scrolling back", chromedp.Evaluate[chromedp.Void](`document.getElementById('item').scrollTop = 0`))
 	b.do("moving the mouse away", chromedp.MouseEvent(chromedp.MouseMoved, 5, 880))
-	for focused() != first {
-		b.key("k")
-		b.waitJS("the previous comment claimed", `document.querySelector('#item[data-claim="mine"]')`, 20*time.Second)
-	}
-	waitClaimed(first)
+	goTo(first)
 
 	// The plan: what the moderator decides for each comment, by keyboard.
 	reasons := []string{"spam", "insult", "harassment", "threat", "hate", "off-topic", "other"}
@@ -472,7 +553,7 @@ func TestModeratorClearsTheQueueByKeyboard(t *testing.T) {
 		waitNextOrEmpty(id)
 	}
 	require.NotEmpty(t, undone, "one decision was undone")
-	b.waitJS("the empty queue", `document.querySelector('#queue-empty')`, 20*time.Second)
+	b.waitJS("the empty queue, every decision answered", `document.querySelector('#queue-empty') && document.querySelector('#list-count[data-inflight="0"]')`, 20*time.Second)
 	require.Len(t, want, 20)
 
 	// Every decision is in Redis, as the API reads it.
@@ -537,10 +618,37 @@ func TestModeratorClearsTheQueueByKeyboard(t *testing.T) {
 	b.do("leaving the note field", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur(); window.scrollTo(0, 0)`))
 	b.screenshot(shots, "author.png")
 
-	// The statistics, reached by keyboard.
+	// The statistics, reached by keyboard, drawn from the server: three
+	// hours of queue samples and the decisions of each hour.
+	var history struct {
+		Points []struct {
+			Pending int `json:"pending"`
+		} `json:"points"`
+	}
+	rr.call(t, "GET", "/v1/stats/history?window=24h&step=5m", nil, &history, http.StatusOK)
+	require.GreaterOrEqual(t, len(history.Points), int(historySpan/(5*time.Minute)), "a point per five minutes of the seeding")
+	peak := 0
+	for _, p := range history.Points {
+		peak = max(peak, p.Pending)
+	}
+	require.Equal(t, len(seedComments), peak, "the history saw the whole seed waiting")
+	var perHour struct {
+		DecisionsPerHour []struct {
+			Decisions int `json:"decisions"`
+		} `json:"decisions_per_hour"`
+	}
+	rr.call(t, "GET", "/v1/stats", nil, &perHour, http.StatusOK)
+	require.Len(t, perHour.DecisionsPerHour, 24)
+	decided := 0
+	for _, h := range perHour.DecisionsPerHour {
+		decided += h.Decisions
+	}
+	require.GreaterOrEqual(t, decided, len(seedComments), "every comment was decided in the last hours")
 	b.key("g")
 	b.key("s")
-	b.waitJS("the statistics", `document.querySelector('.stat-cards') && document.querySelector('.rules-table') && document.querySelectorAll('.chart rect.bar').length >= 24 && document.querySelectorAll('.chart path.line').length >= 1`, 30*time.Second)
+	b.waitJS("the statistics", `document.querySelector('.stat-cards') && document.querySelector('.rules-table') && document.querySelectorAll('.chart rect.bar').length === 24`, 30*time.Second)
+	b.waitJS("the queue's history drawn", `(() => { const d = document.querySelector('#ch-depth').parentElement.querySelector('path.line'); return d && d.getAttribute('d').split('L').length >= `+fmt.Sprint(len(history.Points))+`; })()`, 30*time.Second)
+	b.waitJS("the decisions per hour", `document.querySelector('#ch-hour').parentElement.querySelector('desc').textContent.startsWith('`+fmt.Sprint(decided)+` decisions')`, 30*time.Second)
 	b.screenshot(shots, "stats.png")
 
 	// The shortcut help opens with ? and closes with Esc.
