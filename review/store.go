@@ -258,9 +258,12 @@ type AdmitResult struct {
 // approval) and premoderation, and queues flagged comments. It is idempotent
 // per (tenant, comment id): a redelivered comment never creates a second
 // item nor touches a decided one; an edit (Comment.Edited) replaces the text
-// and verdict of an item that is still pending. All comments go to Redis in
-// one pipelined round trip. An error means some comments may not have been
-// admitted: the caller retries the batch (and must not commit its offsets).
+// and verdict of an item that is still pending. Every comment also joins its
+// thread's record of recent comments (GET /v1/threads/{thread_id}/comments).
+// All comments go to Redis in one pipelined round trip, plus a second one for
+// the rare allowed comments of banned authors (see AdmitBatch). An error
+// means some comments may not have been admitted: the caller retries the
+// batch (and must not commit its offsets).
 func (s *Store) Admit(ctx context.Context, batch []message.Classified) error {
 	_, err := s.AdmitBatch(ctx, batch)
 	return err
