@@ -6,6 +6,8 @@
 #   redis-server        Debian package, 127.0.0.1:16379, appendonly yes
 #
 # Usage: scripts/services.sh up | down | status | run CMD [ARG...]
+#        scripts/services.sh cluster-up | cluster-down | cluster-status | cluster-run CMD [ARG...]
+#        scripts/services.sh cluster-node kill|start N
 #
 #   up      Install what is missing (apt: redis-server, redis-tools, kcat, chromium and
 #           fonts for the UI test; Maven: Kafka),
@@ -16,9 +18,19 @@
 #   run     up, run CMD with VIGIE_TEST_KAFKA and VIGIE_TEST_REDIS set, then down, whatever
 #           CMD did (failure, Ctrl-C); exits with CMD's status.
 #
+#   The cluster-* commands do the same for the scale-out test, apart from the single-node
+#   services (both can run at once): a three-node Kafka cluster from the same jars, each
+#   node broker and controller (KRaft), brokers on 127.0.0.1:29092, :29093, :29094
+#   (controllers :29192, :29193, :29194), replication 3 and min.insync.replicas 2, plus
+#   its own redis-server on 127.0.0.1:26379. cluster-run exports VIGIE_TEST_CLUSTER_KAFKA
+#   (the three brokers, comma-separated) and VIGIE_TEST_CLUSTER_REDIS. cluster-node kill N
+#   SIGKILLs node N (1-3), cluster-node start N starts it again on its data.
+#
 # Everything (jars, data, logs, pid files) lives in .cache/ at the repository root.
 # Environment knobs: VIGIE_KAFKA_PORT, VIGIE_KAFKA_CONTROLLER_PORT, VIGIE_REDIS_PORT,
-# VIGIE_KAFKA_HEAP (default "-Xms256m -Xmx768m"), VIGIE_KAFKA_UP_TIMEOUT (seconds, 90).
+# VIGIE_KAFKA_HEAP (default "-Xms256m -Xmx768m"), VIGIE_KAFKA_UP_TIMEOUT (seconds, 90);
+# for the cluster VIGIE_CLUSTER_PORT (first broker port, 29092), VIGIE_CLUSTER_REDIS_PORT
+# (26379), VIGIE_CLUSTER_HEAP (default "-Xms256m -Xmx512m" per node).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -401,6 +413,227 @@ cmd_run() {
 	exit "$rc"
 }
 
+# ---------------------------------------------------------------- cluster (scale-out test)
+
+CLUSTER_DIR=$CACHE/cluster
+CLUSTER_PORT=${VIGIE_CLUSTER_PORT:-29092}
+CLUSTER_REDIS_PORT=${VIGIE_CLUSTER_REDIS_PORT:-26379}
+CLUSTER_HEAP=${VIGIE_CLUSTER_HEAP:--Xms256m -Xmx512m}
+CLUSTER_NODES=(1 2 3)
+
+node_port() { echo $((CLUSTER_PORT + $1 - 1)); }
+node_controller_port() { echo $((CLUSTER_PORT + 100 + $1 - 1)); }
+node_dir() { echo "$CLUSTER_DIR/kafka-$1"; }
+cluster_brokers() {
+	local n out=()
+	for n in "${CLUSTER_NODES[@]}"; do out+=("$HOST:$(node_port "$n")"); done
+	(
+		IFS=,
+		echo "${out[*]}"
+	)
+}
+
+cluster_node_stop() {
+	local n=$1
+	stop_service "Kafka node $n" "$(node_dir "$n")/kafka.pid" "$KAFKA_PATTERN" 30 \
+		"$(node_port "$n")" "$(node_controller_port "$n")"
+}
+
+# cluster_node_run N: start node N on the data it has (formatted by cluster_start).
+cluster_node_run() {
+	local n=$1 dir
+	dir=$(node_dir "$n")
+	[ -f "$dir/server.properties" ] || die "Kafka node $n was never set up; run cluster-up"
+	if [ -d "$dir/logs" ]; then
+		rm -rf "$dir/logs.prev"
+		mv "$dir/logs" "$dir/logs.prev"
+	fi
+	mkdir -p "$dir/logs"
+	log "starting Kafka node $n on $HOST:$(node_port "$n") (logs in ${dir#"$ROOT"/}/logs)"
+	# shellcheck disable=SC2086 # CLUSTER_HEAP is a list of JVM flags
+	(
+		cd "$dir"
+		exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$dir/kafka.pid" \
+			java $CLUSTER_HEAP "${KAFKA_JVM_OPTS[@]}" -Dkafka.logs.dir="$dir/logs" \
+			-Dlog4j2.configurationFile="$KAFKA_SRC/log4j2.properties" -cp "$KAFKA_LIBS/*" \
+			kafka.Kafka "$dir/server.properties"
+	) </dev/null >"$dir/kafka.out" 2>&1 9>&- &
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ -s "$dir/kafka.pid" ] && break
+		sleep 0.1
+	done
+}
+
+cluster_start() {
+	kafka_fetch
+	local n voters=() id dir
+	for n in "${CLUSTER_NODES[@]}"; do
+		cluster_node_stop "$n"
+		voters+=("$n@$HOST:$(node_controller_port "$n")")
+	done
+	id=$(new_cluster_id)
+	log "formatting the storage of Kafka nodes ${CLUSTER_NODES[*]} (cluster id $id)"
+	for n in "${CLUSTER_NODES[@]}"; do
+		dir=$(node_dir "$n")
+		rm -rf "$dir"
+		mkdir -p "$dir/data" "$dir/format"
+		sed -e "s|@HOST@|$HOST|g" -e "s|@NODE_ID@|$n|g" -e "s|@PORT@|$(node_port "$n")|g" \
+			-e "s|@CONTROLLER_PORT@|$(node_controller_port "$n")|g" -e "s|@DATA_DIR@|$dir/data|g" \
+			-e "s|@VOTERS@|$(
+				IFS=,
+				echo "${voters[*]}"
+			)|g" \
+			"$KAFKA_SRC/cluster.properties.in" >"$dir/server.properties"
+		if ! java -Xmx256m -XX:TieredStopAtLevel=1 -Dkafka.logs.dir="$dir/format" \
+			-Dlog4j2.configurationFile="$KAFKA_SRC/log4j2.properties" -cp "$KAFKA_LIBS/*" \
+			kafka.tools.StorageTool format --cluster-id "$id" --config "$dir/server.properties" \
+			>"$dir/format/stdout.log" 2>&1 9>&-; then
+			tail -n 30 "$dir/format/stdout.log" >&2 || true
+			die "formatting Kafka node $n failed (logs: $dir/format)"
+		fi
+	done
+	for n in "${CLUSTER_NODES[@]}"; do cluster_node_run "$n"; done
+}
+
+# cluster_answers: every broker answers, and the metadata lists all three.
+cluster_answers() {
+	local out n
+	for n in "${CLUSTER_NODES[@]}"; do
+		out=$(kcat -b "$HOST:$(node_port "$n")" -L -m 3 2>/dev/null) || return 1
+		grep -q "3 brokers:" <<<"$out" || return 1
+	done
+}
+
+cluster_fail() {
+	log "error: $*"
+	local n f
+	for n in "${CLUSTER_NODES[@]}"; do
+		for f in "$(node_dir "$n")/logs/server.log" "$(node_dir "$n")/kafka.out"; do
+			if [ -s "$f" ]; then
+				log "---- last lines of ${f#"$ROOT"/} ----"
+				tail -n 20 "$f" >&2
+			fi
+		done
+	done
+	cluster_stop_all || true
+	exit 1
+}
+
+cluster_wait() {
+	local n pid start=$SECONDS
+	while :; do
+		for n in "${CLUSTER_NODES[@]}"; do
+			pid=$(read_pid "$(node_dir "$n")/kafka.pid")
+			alive "$pid" || cluster_fail "Kafka node $n exited during startup"
+		done
+		if cluster_answers; then
+			log "Kafka cluster answers on $(cluster_brokers) ($((SECONDS - start))s after start)"
+			return 0
+		fi
+		if ((SECONDS - start >= KAFKA_UP_TIMEOUT)); then
+			cluster_fail "the Kafka cluster did not answer within ${KAFKA_UP_TIMEOUT}s"
+		fi
+		sleep 0.5
+	done
+}
+
+cluster_redis_start() {
+	# The single-node helpers, pointed at the cluster's own Redis.
+	REDIS_PORT=$CLUSTER_REDIS_PORT REDIS_DIR=$CLUSTER_DIR/redis REDIS_DATA=$CLUSTER_DIR/redis/data \
+		REDIS_PID=$CLUSTER_DIR/redis/redis.pid REDIS_LOG=$CLUSTER_DIR/redis/redis.log redis_start
+}
+
+cluster_redis_stop() {
+	REDIS_PORT=$CLUSTER_REDIS_PORT REDIS_PID=$CLUSTER_DIR/redis/redis.pid redis_stop
+}
+
+cluster_stop_all() {
+	local n
+	for n in "${CLUSTER_NODES[@]}"; do cluster_node_stop "$n"; done
+	cluster_redis_stop
+}
+
+do_cluster_up() {
+	ensure_tools
+	FOREIGN=die
+	mkdir -p "$CLUSTER_DIR/redis"
+	cluster_start
+	cluster_redis_start
+	cluster_wait
+	FOREIGN=warn
+}
+
+cmd_cluster_up() {
+	local start=$SECONDS
+	with_lock do_cluster_up
+	log "cluster up in $((SECONDS - start))s: Kafka $(cluster_brokers), Redis $HOST:$CLUSTER_REDIS_PORT"
+}
+
+cmd_cluster_down() {
+	with_lock cluster_stop_all
+	log "cluster down"
+}
+
+cmd_cluster_status() {
+	local ok=0 n pid
+	for n in "${CLUSTER_NODES[@]}"; do
+		pid=$(read_pid "$(node_dir "$n")/kafka.pid")
+		if alive "$pid"; then
+			echo "kafka node $n: running on $HOST:$(node_port "$n") (pid $pid)"
+		else
+			echo "kafka node $n: stopped"
+			ok=1
+		fi
+	done
+	if command -v kcat >/dev/null && cluster_answers; then
+		echo "kafka cluster: answers on $(cluster_brokers)"
+	else
+		echo "kafka cluster: not answering on every broker"
+		ok=1
+	fi
+	if command -v redis-cli >/dev/null && [ "$(redis-cli -h "$HOST" -p "$CLUSTER_REDIS_PORT" ping 2>/dev/null)" = PONG ]; then
+		echo "redis: answers on $HOST:$CLUSTER_REDIS_PORT"
+	else
+		echo "redis: not answering on $HOST:$CLUSTER_REDIS_PORT"
+		ok=1
+	fi
+	return "$ok"
+}
+
+cmd_cluster_node() {
+	local action=${1:-} n=${2:-} pid
+	[[ $n =~ ^[123]$ ]] || die "usage: $0 cluster-node kill|start 1|2|3"
+	case "$action" in
+	kill)
+		pid=$(read_pid "$(node_dir "$n")/kafka.pid")
+		alive "$pid" || die "Kafka node $n is not running"
+		log "killing Kafka node $n (pid $pid, SIGKILL)"
+		kill -KILL "$pid"
+		while alive "$pid"; do sleep 0.1; done
+		;;
+	start)
+		pid=$(read_pid "$(node_dir "$n")/kafka.pid")
+		alive "$pid" && die "Kafka node $n is already running (pid $pid)"
+		cluster_node_run "$n"
+		;;
+	*) die "usage: $0 cluster-node kill|start 1|2|3" ;;
+	esac
+}
+
+cmd_cluster_run() {
+	[ "$#" -gt 0 ] || die "usage: $0 cluster-run CMD [ARG...]"
+	trap 'rc=$?; trap - EXIT INT TERM; cmd_cluster_down || true; exit "$rc"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	cmd_cluster_up
+	VIGIE_TEST_CLUSTER_KAFKA=$(cluster_brokers)
+	export VIGIE_TEST_CLUSTER_KAFKA VIGIE_TEST_CLUSTER_REDIS=$HOST:$CLUSTER_REDIS_PORT
+	local rc=0
+	"$@" || rc=$?
+	exit "$rc"
+}
+
 usage() {
 	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}" >&2
 	exit 2
@@ -413,6 +646,17 @@ status) cmd_status ;;
 run)
 	shift
 	cmd_run "$@"
+	;;
+cluster-up) cmd_cluster_up ;;
+cluster-down) cmd_cluster_down ;;
+cluster-status) cmd_cluster_status ;;
+cluster-node)
+	shift
+	cmd_cluster_node "$@"
+	;;
+cluster-run)
+	shift
+	cmd_cluster_run "$@"
 	;;
 -h | --help | help) usage ;;
 *) usage ;;
