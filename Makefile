@@ -17,7 +17,7 @@ BENCH_ARGS ?=
 FUZZ_PKGS ?= ./classify
 FUZZ_TIME ?= 30s
 
-.PHONY: help build run services-up services-down services-status test test-unit bench lint fuzz
+.PHONY: help build run services-up services-down services-status test test-unit test-cluster bench lint fuzz k8s
 
 help: ## List the targets (the default)
 	@echo "Usage: make TARGET [VAR=value...]"
@@ -41,8 +41,14 @@ services-down: ## Stop Kafka and Redis started by services-up
 services-status: ## Say whether Kafka and Redis answer
 	scripts/services.sh status
 
-test: ## Start the services, check gofmt and go vet, run all tests with -race, always stop the services
+test: ## Start the services, check gofmt and go vet, run all tests with -race, always stop the services; then test-cluster
 	scripts/test.sh
+
+test-cluster: ## Scale-out proof: 3-broker Kafka cluster (127.0.0.1:29092-29094), classify processes, faults; figures in test-artifacts/
+	scripts/test.sh cluster-all
+
+k8s: ## Print the prod manifests (go tool kustomize build k8s/overlays/prod)
+	$(GO) tool kustomize build k8s/overlays/prod
 
 test-unit: ## Run the tests that need no services (go test -race -short ./...)
 	$(GO) test -race -short ./...

@@ -5,7 +5,12 @@
 #                                  go test -race -count=1 -timeout 20m ./... with
 #                                  VIGIE_TEST_KAFKA / VIGIE_TEST_REDIS set; the services
 #                                  are always stopped afterwards (failure, Ctrl-C
-#                                  included) and the exit status is the checks' status
+#                                  included); then the scale-out proof (cluster, below).
+#                                  The exit status is the first failure's
+#        scripts/test.sh cluster   start the three-broker Kafka cluster and its Redis
+#                                  (services.sh cluster-run), run the scale-out test of
+#                                  internal/scaleout against them, write its figures to
+#                                  test-artifacts/scale-out.json, stop the cluster
 #        scripts/test.sh lint      gofmt -l must list nothing; go vet ./...
 #        scripts/test.sh fuzz PKG  run every Fuzz* test of each PKG for $FUZZ_TIME (30s)
 set -euo pipefail
@@ -43,6 +48,15 @@ checks() {
 	VIGIE_TEST_REDIS=embedded "$GO" test -race -count=1 -timeout 10m ./review/
 }
 
+# cluster runs inside `services.sh cluster-run`, which exports the cluster's addresses.
+cluster() {
+	mkdir -p "$ROOT/test-artifacts"
+	log "go test -count=1 -run TestScaleOut ./internal/scaleout/ (Kafka $VIGIE_TEST_CLUSTER_KAFKA, Redis $VIGIE_TEST_CLUSTER_REDIS)"
+	"$GO" test -count=1 -timeout 15m -v -run '^TestScaleOut$' ./internal/scaleout/ \
+		-figures "$ROOT/test-artifacts/scale-out.json"
+	log "scale-out figures: test-artifacts/scale-out.json"
+}
+
 # fuzz runs each Fuzz* test on its own: `go test -fuzz` refuses a pattern that matches
 # more than one fuzz test in a package.
 fuzz() {
@@ -66,8 +80,20 @@ fuzz() {
 }
 
 case "${1:-all}" in
-all) exec "$ROOT/scripts/services.sh" run "$ROOT/scripts/test.sh" checks ;;
+all)
+	rc=0
+	"$ROOT/scripts/services.sh" run "$ROOT/scripts/test.sh" checks || rc=$?
+	# Interrupted (Ctrl-C, SIGTERM): stop here.
+	if [ "$rc" -eq 130 ] || [ "$rc" -eq 143 ]; then exit "$rc"; fi
+	# The cluster proof runs even when the main suite failed, so one run reports both.
+	crc=0
+	"$ROOT/scripts/services.sh" cluster-run "$ROOT/scripts/test.sh" cluster || crc=$?
+	if [ "$rc" -eq 0 ]; then rc=$crc; fi
+	exit "$rc"
+	;;
 checks) checks ;;
+cluster-all) exec "$ROOT/scripts/services.sh" cluster-run "$ROOT/scripts/test.sh" cluster ;;
+cluster) cluster ;;
 lint) lint ;;
 fuzz)
 	shift
