@@ -60,8 +60,11 @@ func TestCorpusQualityGate(t *testing.T) {
 // comments in seven languages written independently of the rules, before
 // they were read, and harder than the corpus (half the ok comments are hard
 // negatives). The floors sit a little under what the engine reaches (spam
-// 1.00/1.00, troll 1.00/0.975, no hard negative flagged, language ID 99.7%)
-// and never under the targets.
+// 1.00/1.00, troll 1.00/0.983, no hard negative flagged, language ID 99.7%)
+// and never under the targets. The rules were tuned on this corpus
+// after it was written, so it no longer measures generalisation on its own:
+// blind batches written after each round of fixes scored recall of about
+// 0.7-0.8 on first contact; see docs/rules.md before tuning further.
 const (
 	heldoutSpamPrecision  = 0.97
 	heldoutSpamRecall     = 0.97
