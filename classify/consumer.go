@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"sync"
 	"time"
@@ -119,14 +120,31 @@ func (c *Consumer) Run(ctx context.Context) error {
 	fetchErr := make(chan error, 1)
 	go func() {
 		defer close(records)
+		backoff := 100 * time.Millisecond
 		for {
 			m, err := c.cfg.Fetcher.FetchMessage(fetchCtx)
 			if err != nil {
-				if fetchCtx.Err() == nil {
-					fetchErr <- fmt.Errorf("fetching message: %w", err)
+				if fetchCtx.Err() != nil {
+					return
 				}
-				return
+				if errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe) {
+					fetchErr <- fmt.Errorf("fetching message: %w", err)
+					return
+				}
+				// A broker that died or a group coordinator that moved
+				// is a passing fault: wait and fetch again rather than
+				// restart the process.
+				metrics.SinkRetries.WithLabelValues("fetch").Inc()
+				c.cfg.Log.WithError(err).Warn("fetching from Kafka failed; retrying")
+				select {
+				case <-time.After(backoff):
+				case <-fetchCtx.Done():
+					return
+				}
+				backoff = min(backoff*2, 5*time.Second)
+				continue
 			}
+			backoff = 100 * time.Millisecond
 			metrics.Consumed.Inc()
 			select {
 			case records <- m:

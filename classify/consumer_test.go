@@ -213,3 +213,53 @@ func TestUncommittedBatchIsRedelivered(t *testing.T) {
 	testenv.Eventually(t, 60*time.Second, func() bool { return len(b.sink.ids()) == 30 }, "after restart the sink saw %d of 30", len(b.sink.ids()))
 	require.NoError(t, stop())
 }
+
+// flakyFetcher fails its first calls as a dead broker would, then hands out
+// one record and blocks.
+type flakyFetcher struct {
+	failures  atomic.Int64
+	record    kafka.Message
+	delivered atomic.Bool
+	committed atomic.Int64
+}
+
+func (f *flakyFetcher) FetchMessage(ctx context.Context) (kafka.Message, error) {
+	if f.failures.Add(-1) >= 0 {
+		return kafka.Message{}, errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+	}
+	if f.delivered.CompareAndSwap(false, true) {
+		return f.record, nil
+	}
+	<-ctx.Done()
+	return kafka.Message{}, ctx.Err()
+}
+
+func (f *flakyFetcher) CommitMessages(_ context.Context, msgs ...kafka.Message) error {
+	f.committed.Add(int64(len(msgs)))
+	return nil
+}
+
+type nopWriter struct{}
+
+func (nopWriter) WriteMessages(context.Context, ...kafka.Message) error { return nil }
+
+// TestFetchErrorsAreRetried keeps the consumer running through a broker
+// outage instead of exiting.
+func TestFetchErrorsAreRetried(t *testing.T) {
+	t.Parallel()
+	f := &flakyFetcher{record: kafka.Message{Value: comment("after-outage", "bonjour")}}
+	f.failures.Store(3)
+	sink := &setSink{seen: map[string]int{}}
+	c, err := classify.NewConsumer(classify.ConsumerConfig{
+		Fetcher: f, Verdicts: nopWriter{}, DeadLetter: nopWriter{}, Classifier: keywordClassifier{}, Sink: sink,
+		Window: time.Millisecond, Log: logging.Discard(),
+	})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	testenv.Eventually(t, 10*time.Second, func() bool { return f.committed.Load() == 1 }, "the record after the outage was not committed")
+	cancel()
+	require.NoError(t, <-done)
+	require.Equal(t, 1, sink.ids()["after-outage"])
+}

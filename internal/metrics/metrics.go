@@ -58,7 +58,7 @@ var (
 	}, []string{"stage"}))
 	// SinkRetries counts failed attempts to write a batch's results.
 	SinkRetries = register(prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "vigie_classify_sink_retries_total", Help: "Retries of writing verdicts, queue items or offsets.",
+		Name: "vigie_classify_sink_retries_total", Help: "Retries of fetching, classifying, writing verdicts, queue items or offsets.",
 	}, []string{"sink"}))
 	// Lag is the consumer lag the classify reader reports.
 	Lag = register(prometheus.NewGauge(prometheus.GaugeOpts{
