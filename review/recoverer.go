@@ -35,12 +35,19 @@ func (r *Recoverer) RecoverOnce(ctx context.Context) (int, error) {
 func (r *Recoverer) Run(ctx context.Context) error {
 	t := time.NewTicker(r.interval)
 	defer t.Stop()
+	var lastMetrics time.Time
 	for {
 		if _, err := r.store.recoverExpired(ctx); err != nil && ctx.Err() == nil {
 			r.store.opts.Logger.WithError(err).Warn("recovering expired claims")
 		}
 		if err := r.store.SampleStats(ctx); err != nil && ctx.Err() == nil {
 			r.store.opts.Logger.WithError(err).Warn("sampling queue figures")
+		}
+		if time.Since(lastMetrics) >= metricsEvery {
+			if err := r.store.RefreshMetrics(ctx); err != nil && ctx.Err() == nil {
+				r.store.opts.Logger.WithError(err).Warn("refreshing queue metrics")
+			}
+			lastMetrics = time.Now()
 		}
 		select {
 		case <-ctx.Done():

@@ -18,6 +18,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go"
 	"github.com/sirupsen/logrus"
+
+	"github.com/vigie-moderation/vigie/internal/metrics"
 )
 
 // RelayConfig configures a Relay. The zero value of every optional field
@@ -231,6 +233,14 @@ func (r *Relay) drainKafka(ctx context.Context, tenant string) (int, error) {
 	if err := r.cfg.Writer.WriteMessages(ctx, recs...); err != nil {
 		return 0, fmt.Errorf("publishing %d decisions to Kafka: %w", len(recs), err)
 	}
+	for _, rec := range recs {
+		var d struct {
+			Decision string `json:"decision"`
+		}
+		if json.Unmarshal(rec.Value, &d) == nil && d.Decision != "" {
+			metrics.Decisions.WithLabelValues(tenant, d.Decision).Inc()
+		}
+	}
 	return len(msgs), r.setCursor(ctx, tenant, "kafka", msgs[len(msgs)-1].ID)
 }
 
@@ -320,8 +330,19 @@ func VerifySignature(secret, header string, body []byte, now time.Time, toleranc
 	return errors.New("no matching signature")
 }
 
-// deliver POSTs one decision to the tenant's webhook.
-func (r *Relay) deliver(ctx context.Context, st TenantSettings, eventID string, body []byte) error {
+// deliver POSTs one decision to the tenant's webhook and counts the outcome.
+func (r *Relay) deliver(ctx context.Context, tenant string, st TenantSettings, eventID string, body []byte) error {
+	err := r.post(ctx, st, eventID, body)
+	outcome := "delivered"
+	if err != nil {
+		outcome = "failed"
+	}
+	metrics.WebhookDeliveries.WithLabelValues(tenant, outcome).Inc()
+	return err
+}
+
+// post sends one signed webhook request.
+func (r *Relay) post(ctx context.Context, st TenantSettings, eventID string, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, st.WebhookURL, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("building webhook request: %w", err)
@@ -376,7 +397,7 @@ func (r *Relay) drainWebhook(ctx context.Context, tenant string) error {
 				EventID string `json:"event_id"`
 			}
 			_ = json.Unmarshal(body, &d)
-			if err := r.deliver(ctx, st, d.EventID, body); err != nil {
+			if err := r.deliver(ctx, tenant, st, d.EventID, body); err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
@@ -433,7 +454,7 @@ func (r *Relay) retryWebhooks(ctx context.Context, tenant string) error {
 		}
 		err = errors.New("the tenant has no webhook URL any more")
 		if st.WebhookURL != "" {
-			err = r.deliver(ctx, st, id, []byte(e.Body))
+			err = r.deliver(ctx, tenant, st, id, []byte(e.Body))
 		}
 		if err == nil {
 			_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
@@ -459,6 +480,7 @@ func (r *Relay) retryWebhooks(ctx context.Context, tenant string) error {
 		}
 		r.log.WithField("tenant", tenant).WithField("event_id", id).WithField("attempts", e.Attempts).
 			Warn("webhook delivery dead-lettered after its retry budget")
+		metrics.WebhookDeliveries.WithLabelValues(tenant, "dead").Inc()
 		minID := strconv.FormatInt(time.Now().Add(-r.cfg.DeadRetention).UnixMilli(), 10)
 		_, err = rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.XAdd(ctx, &redis.XAddArgs{
