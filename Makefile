@@ -17,7 +17,7 @@ BENCH_ARGS ?=
 FUZZ_PKGS ?= ./classify
 FUZZ_TIME ?= 30s
 
-.PHONY: help build run services-up services-down services-status test test-unit test-cluster bench lint fuzz k8s
+.PHONY: help build run services-up services-down services-status test test-unit test-cluster bench lint fuzz k8s k8s-rules
 
 help: ## List the targets (the default)
 	@echo "Usage: make TARGET [VAR=value...]"
@@ -49,6 +49,9 @@ test-cluster: ## Scale-out proof: 3-broker Kafka cluster (127.0.0.1:29092-29094)
 
 k8s: ## Print the prod manifests (go tool kustomize build k8s/overlays/prod)
 	$(GO) tool kustomize build k8s/overlays/prod
+
+k8s-rules: ## Copy the built-in rule file into the manifests' ConfigMap
+	cp classify/rules/default.yaml k8s/base/common/rules.yaml
 
 test-unit: ## Run the tests that need no services (go test -race -short ./...)
 	$(GO) test -race -short ./...

@@ -557,3 +557,15 @@ func TestStrictDecodingRejectsUnknownFields(t *testing.T) {
 	_, err := decode("apps/v1", "Deployment", []byte(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x"},"spec":{"replicas":2}}`))
 	require.NoError(t, err)
 }
+
+// TestRuleFileMatchesTheBuiltIn keeps the rule file the manifests ship in
+// step with the classifier's built-in rules, so a cluster decides as `vigie
+// dev` and the tests do. After changing classify/rules/default.yaml, run
+// `make k8s-rules`.
+func TestRuleFileMatchesTheBuiltIn(t *testing.T) {
+	t.Parallel()
+	shipped, err := os.ReadFile("base/common/rules.yaml")
+	require.NoError(t, err)
+	require.True(t, string(shipped) == string(classify.DefaultRules()),
+		"k8s/base/common/rules.yaml differs from classify/rules/default.yaml: run `make k8s-rules`")
+}
