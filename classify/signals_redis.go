@@ -33,7 +33,7 @@ type RedisSignals struct {
 
 // NewRedisSignals returns Signals kept in rdb.
 func NewRedisSignals(rdb redis.UniversalClient) *RedisSignals {
-	return &RedisSignals{rdb: rdb, perBand: 16}
+	return &RedisSignals{rdb: rdb, perBand: 8}
 }
 
 func sigAuthorKey(tenant, author string) string {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -43,7 +44,7 @@ type Result struct {
 	N                  int
 	PassThroughPerSec  float64
 	PipelinePerSec     float64
-	Queued             int64
+	Flagged            int64
 	LatencyRate        int
 	LatencyP50, P99    time.Duration
 	LatencySamples     int
@@ -140,8 +141,10 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Result, error) {
 	}
 	res.PipelineElapsed = time.Since(start)
 	res.PipelinePerSec = float64(cfg.N) / res.PipelineElapsed.Seconds()
-	fmt.Fprintf(out, "pipeline:     %d comments in %v = %.0f comments/s (%.0f%% of pass-through)\n",
-		cfg.N, res.PipelineElapsed.Round(time.Millisecond), res.PipelinePerSec, 100*res.PipelinePerSec/res.PassThroughPerSec)
+	res.Flagged = counter.flagged.Load()
+	fmt.Fprintf(out, "pipeline:     %d comments in %v = %.0f comments/s (%.0f%% of pass-through; %.0f%% flagged)\n",
+		cfg.N, res.PipelineElapsed.Round(time.Millisecond), res.PipelinePerSec, 100*res.PipelinePerSec/res.PassThroughPerSec,
+		100*float64(res.Flagged)/float64(cfg.N))
 
 	// Phase 3: paced load for end-to-end latency, received_at → verdict acked.
 	counter.recordLatency()
@@ -287,11 +290,12 @@ func (c copyWriter) WriteMessages(ctx context.Context, msgs ...kafka.Message) er
 // countingWriter counts acknowledged records and, once asked, the latency of
 // each from its comment's received_at.
 type countingWriter struct {
-	w      *kafka.Writer
-	n      atomic.Int64
-	mu     sync.Mutex
-	record bool
-	lat    []time.Duration
+	w       *kafka.Writer
+	n       atomic.Int64
+	flagged atomic.Int64
+	mu      sync.Mutex
+	record  bool
+	lat     []time.Duration
 	// sent maps the comment ids of the latency phase to their send time.
 	sent sync.Map
 }
@@ -305,6 +309,11 @@ func (c *countingWriter) recordLatency() {
 func (c *countingWriter) WriteMessages(ctx context.Context, msgs ...kafka.Message) error {
 	if err := c.w.WriteMessages(ctx, msgs...); err != nil {
 		return err
+	}
+	for _, m := range msgs {
+		if !bytes.Contains(m.Value, []byte(`"action":"allow"`)) {
+			c.flagged.Add(1)
+		}
 	}
 	now := time.Now()
 	c.mu.Lock()

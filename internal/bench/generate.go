@@ -9,71 +9,77 @@ import (
 	"github.com/vigie-moderation/vigie/internal/message"
 )
 
-// template is one kind of comment in the generated mix: a language, and
-// sentences whose {x} slots are filled from the fillers.
-type template struct {
-	lang  string
-	share int // relative frequency
-	text  []string
+// voice is how readers of one language write: sentence pieces a comment is
+// assembled from, so that two generated comments are rarely near-identical
+// — as in real traffic, where only spam campaigns repeat themselves.
+type voice struct {
+	lang                     string
+	share                    int // relative frequency of the language
+	openers, claims, closers []string
+	attacks                  []string // second-person insults, for trolling
+	// words are everyday words of the language; a few of them, drawn at
+	// random, make each comment's wording its own.
+	words string
 }
 
-// mix approximates a news site's traffic: mostly ordinary comments in French
-// and other European languages, some insults and some spam.
-var mix = []template{
-	{"fr", 30, []string{
-		"Je ne suis pas d'accord avec l'article : {n} euros par habitant, c'est beaucoup trop pour un projet pareil.",
-		"Merci pour ce papier, enfin quelqu'un qui explique clairement le dossier {t}.",
-		"La mairie aurait dû consulter les riverains avant de lancer le chantier, comme d'habitude on nous met devant le fait accompli.",
-		"Quelqu'un sait si la réunion publique du {n} est maintenue ? Je n'ai rien trouvé sur le site.",
-		"Bof, encore un effet d'annonce. On verra dans {n} ans si les promesses sont tenues.",
-	}},
-	{"en", 15, []string{
-		"Interesting read, but the article skips the maintenance costs of {t}, which is where budgets usually explode.",
-		"I've lived here for {n} years and never seen the council move this fast. Something doesn't add up.",
-		"Does anyone have a link to the original report? The figures quoted here look off by a factor of {n}.",
-	}},
-	{"de", 8, []string{
-		"Ich finde den Artikel gut recherchiert, aber die Kosten von {n} Millionen werden kaum erklärt.",
-		"Warum wurde die Bürgerversammlung zum Thema {t} eigentlich abgesagt? Das hätte man früher sagen müssen.",
-	}},
-	{"es", 7, []string{
-		"No estoy de acuerdo con la decisión del ayuntamiento, {n} millones es demasiado para {t}.",
-		"Gracias por el artículo, explica muy bien lo que está pasando con el proyecto.",
-	}},
-	{"it", 6, []string{
-		"Articolo interessante, ma manca un'analisi seria dei costi: {n} milioni non sono pochi per {t}.",
-		"Qualcuno sa se la riunione pubblica è confermata? Non trovo informazioni da nessuna parte.",
-	}},
-	{"pt", 5, []string{
-		"Concordo em parte, mas o custo de {n} milhões para {t} precisa de ser explicado melhor.",
-		"Obrigado pelo artigo, finalmente alguém explica o que se passa com este projeto.",
-	}},
-	{"nl", 4, []string{
-		"Goed artikel, maar de kosten van {n} miljoen voor {t} worden nauwelijks uitgelegd.",
-		"Weet iemand of de informatieavond nog doorgaat? Ik kan er niets over vinden.",
-	}},
-	{"fr", 10, []string{
-		"T'es vraiment un abruti, retourne lire tes tracts au lieu de polluer les commentaires.",
-		"Vous êtes tous des moutons, bande de c0nn4rds, réveillez-vous !",
-		"Ferme-la espèce de crétin, personne ne t'a demandé ton avis sur {t}.",
-	}},
-	{"en", 5, []string{
-		"You are a pathetic idiot, nobody cares about your opinion on {t}.",
-		"Shut up, moron. People like you are the reason this city is a joke.",
-	}},
-	{"fr", 5, []string{
-		"Gagnez {n}€ par jour depuis chez vous !!! Contactez-moi sur WhatsApp +33 6 {n} {n} {n} {n} ou https://bit.ly/gain{n}",
-		"Investissez dans la crypto avec moi, rendement garanti de {n}% par mois, écrivez sur Telegram @invest_{n}",
-	}},
-	{"en", 5, []string{
-		"Earn $$$ fast from home, no experience needed! DM me on Telegram @easy_cash_{n} or visit http://cash-{n}.xyz",
-		"Best deals on watches and pills, click http://tinyurl.com/deal{n} now, limited offer!!!",
-	}},
+var voices = []voice{
+	{"fr", 40,
+		[]string{"Je ne suis pas d'accord avec l'article.", "Merci pour ce papier clair.", "Franchement, je reste sceptique.", "Bon résumé, mais il manque un point.", "Encore une annonce sans calendrier.", "J'habite le quartier depuis {n} ans.", "Quelqu'un a lu le rapport complet ?", "C'est toujours la même histoire."},
+		[]string{"Le budget de {n} millions pour {t} me paraît démesuré", "la consultation des riverains a été bâclée", "les chiffres de la mairie ne collent pas avec ceux de la préfecture", "on nous promet des travaux depuis {n} ans", "la ligne de bus actuelle est saturée aux heures de pointe", "le conseil municipal a voté sans débat", "l'opposition n'a rien proposé de mieux", "les commerçants du centre vont encore souffrir"},
+		[]string{"On verra bien en {n}.", "Affaire à suivre.", "Dommage.", "Il faudrait un vrai débat public.", "Je demande à voir.", "Bref, rien de nouveau."},
+		[]string{"T'es vraiment un abruti,", "Ferme-la, espèce de crétin,", "Vous êtes tous des moutons,", "Pauvre débile,", "Tu racontes n'importe quoi, connard,"},
+		"quartier voisins école marché parking vélo trottoir budget impôts élus mairie conseil enquête rapport travaux retard chantier hiver été rentrée famille enfants transport gare ligne horaires sécurité bruit commerce emploi logement loyer santé hôpital"},
+	{"en", 20,
+		[]string{"Interesting read.", "I have to disagree here.", "Good summary, but something is missing.", "I've lived here for {n} years.", "Does anyone have the original report?", "Same story every election."},
+		[]string{"the {n} million budget for {t} looks wildly optimistic", "nobody asked the residents before signing the contract", "the council skipped the maintenance costs entirely", "the figures quoted do not match last year's audit", "the old bus line is already overcrowded at rush hour", "the opposition has offered nothing better"},
+		[]string{"We'll see in {n}.", "Time will tell.", "What a mess.", "I'd like to see the numbers.", "Nothing new, then."},
+		[]string{"You are a pathetic idiot,", "Shut up, moron,", "You're all brainless sheep,", "What a clueless loser you are,"},
+		"neighbourhood neighbours school market parking cycling pavement budget taxes councillors council inquiry report roadworks delays winter summer families children transport station timetable safety noise shops jobs housing rent health hospital"},
+	{"de", 10,
+		[]string{"Guter Artikel.", "Da bin ich anderer Meinung.", "Ich wohne seit {n} Jahren hier.", "Hat jemand den Bericht gelesen?"},
+		[]string{"die Kosten von {n} Millionen für {t} werden kaum erklärt", "die Anwohner wurden wieder nicht gefragt", "der Stadtrat hat ohne Debatte abgestimmt", "die Zahlen passen nicht zum letzten Haushalt"},
+		[]string{"Mal sehen.", "Schade eigentlich.", "Ich bin gespannt."},
+		[]string{"Du bist ein Vollidiot,", "Halt die Klappe, du Trottel,"},
+		"Nachbarn Schule Markt Parkplatz Fahrrad Haushalt Steuern Gemeinderat Bericht Baustelle Verspätung Winter Familien Kinder Bahnhof Fahrplan Sicherheit Lärm Geschäfte Wohnungen Miete Krankenhaus"},
+	{"es", 10,
+		[]string{"Buen artículo.", "No estoy de acuerdo.", "Vivo en el barrio desde hace {n} años.", "¿Alguien ha leído el informe?"},
+		[]string{"el presupuesto de {n} millones para {t} es excesivo", "no se consultó a los vecinos", "el ayuntamiento votó sin debate", "las cifras no cuadran con las del año pasado"},
+		[]string{"Ya veremos.", "Una pena.", "Habrá que esperar."},
+		[]string{"Eres un imbécil,", "Cállate, idiota,"},
+		"vecinos escuela mercado aparcamiento bicicleta presupuesto impuestos concejales informe obras retrasos invierno familias niños estación horarios seguridad ruido comercios empleo vivienda alquiler hospital"},
+	{"it", 8,
+		[]string{"Articolo interessante.", "Non sono d'accordo.", "Abito qui da {n} anni.", "Qualcuno ha letto il rapporto?"},
+		[]string{"il costo di {n} milioni per {t} non è spiegato", "i residenti non sono stati consultati", "il consiglio ha votato senza discutere", "i numeri non tornano"},
+		[]string{"Vedremo.", "Peccato.", "Staremo a vedere."},
+		[]string{"Sei un idiota,", "Stai zitto, cretino,"},
+		"vicini scuola mercato parcheggio bicicletta bilancio tasse consiglieri rapporto cantiere ritardi inverno famiglie bambini stazione orari sicurezza rumore negozi lavoro affitto ospedale"},
+	{"pt", 7,
+		[]string{"Bom artigo.", "Não concordo.", "Moro aqui há {n} anos.", "Alguém leu o relatório?"},
+		[]string{"o custo de {n} milhões para {t} não é explicado", "os moradores não foram ouvidos", "a câmara votou sem debate", "os números não batem certo"},
+		[]string{"Veremos.", "Que pena.", "Vamos ver."},
+		[]string{"És um idiota,", "Cala-te, imbecil,"},
+		"vizinhos escola mercado estacionamento bicicleta orçamento impostos vereadores relatório obras atrasos inverno famílias crianças estação horários segurança ruído comércio emprego habitação renda hospital"},
+	{"nl", 5,
+		[]string{"Goed artikel.", "Ik ben het er niet mee eens.", "Ik woon hier al {n} jaar.", "Heeft iemand het rapport gelezen?"},
+		[]string{"de kosten van {n} miljoen voor {t} worden niet uitgelegd", "de bewoners zijn niet gehoord", "de gemeenteraad stemde zonder debat", "de cijfers kloppen niet"},
+		[]string{"We zullen zien.", "Jammer.", "Afwachten maar."},
+		[]string{"Je bent een idioot,", "Hou je mond, sukkel,"},
+		"buren school markt parkeerplaats fiets begroting belastingen gemeenteraad rapport bouwplaats vertraging winter gezinnen kinderen station dienstregeling veiligheid lawaai winkels werk woningen huur ziekenhuis"},
 }
 
-var topics = []string{"du tramway", "de la piscine", "du budget", "the bridge", "the school", "des pistes cyclables"}
+// campaigns are spam scripts: posted many times with small changes, which
+// is what the duplicate signal exists for.
+var campaigns = []struct{ lang, text string }{
+	{"fr", "Gagnez {n}€ par jour depuis chez vous !!! Contactez-moi sur WhatsApp +33 6 {n} {n} {n} {n} ou https://bit.ly/gain{n}"},
+	{"fr", "Investissez dans la crypto avec moi, rendement garanti de {n}% par mois, écrivez sur Telegram @invest_{n}"},
+	{"en", "Earn $$$ fast from home, no experience needed! DM me on Telegram @easy_cash_{n} or visit http://cash-{n}.xyz"},
+	{"en", "Best deals on watches and pills, click http://tinyurl.com/deal{n} now, limited offer!!!"},
+}
 
-// Generator produces a reproducible mix of comments.
+var subjects = []string{"le tramway", "la piscine", "le nouveau pont", "the bridge", "the school", "les pistes cyclables", "das Stadion", "el tranvía", "il parcheggio", "o hospital", "de brug"}
+
+// Generator produces a reproducible mix of comments: about 88% ordinary,
+// 8% trolling and 4% campaign spam.
 type Generator struct {
 	rng    *rand.Rand
 	total  int
@@ -84,33 +90,71 @@ type Generator struct {
 // NewGenerator returns a generator for tenant seeded with seed.
 func NewGenerator(tenant string, seed uint64) *Generator {
 	g := &Generator{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), tenant: tenant}
-	for _, t := range mix {
-		g.total += t.share
+	for _, v := range voices {
+		g.total += v.share
 	}
 	return g
 }
 
-// Next returns a new comment received at now.
-func (g *Generator) Next(now time.Time) *message.Comment {
-	pick := g.rng.IntN(g.total)
-	var t template
-	for _, t = range mix {
-		if pick < t.share {
-			break
-		}
-		pick -= t.share
+func (g *Generator) pick(s []string) string { return s[g.rng.IntN(len(s))] }
+
+// words draws n of v's everyday words.
+func (g *Generator) words(v voice, n int) string {
+	all := strings.Fields(v.words)
+	out := make([]string, n)
+	for i := range out {
+		out[i] = all[g.rng.IntN(len(all))]
 	}
-	text := t.text[g.rng.IntN(len(t.text))]
+	return strings.Join(out, ", ")
+}
+
+func (g *Generator) fill(text string) string {
 	for strings.Contains(text, "{n}") {
 		text = strings.Replace(text, "{n}", fmt.Sprint(g.rng.IntN(90)+10), 1)
 	}
-	text = strings.ReplaceAll(text, "{t}", topics[g.rng.IntN(len(topics))])
+	return strings.ReplaceAll(text, "{t}", g.pick(subjects))
+}
+
+// Next returns a new comment received at now.
+func (g *Generator) Next(now time.Time) *message.Comment {
+	var lang, text string
+	switch r := g.rng.IntN(100); {
+	case r < 4:
+		c := campaigns[g.rng.IntN(len(campaigns))]
+		lang, text = c.lang, c.text
+	default:
+		pick := g.rng.IntN(g.total)
+		var v voice
+		for _, v = range voices {
+			if pick < v.share {
+				break
+			}
+			pick -= v.share
+		}
+		lang = v.lang
+		claim := g.pick(v.claims)
+		if r < 12 {
+			text = g.pick(v.attacks) + " " + claim + ". " + g.pick(v.closers)
+		} else {
+			// Two claims in random order and an optional closer make
+			// hundreds of distinct comments per language.
+			other := g.pick(v.claims)
+			text = g.pick(v.openers) + " " + strings.ToUpper(claim[:1]) + claim[1:] + ", et " + other + "."
+			if lang != "fr" {
+				text = g.pick(v.openers) + " " + strings.ToUpper(claim[:1]) + claim[1:] + "; " + other + "."
+			}
+			text += " (" + g.words(v, 4) + ")"
+			if g.rng.IntN(2) == 0 {
+				text += " " + g.pick(v.closers)
+			}
+		}
+	}
 	g.seq++
 	return &message.Comment{
 		V: message.Version, ID: fmt.Sprintf("bench-%d", g.seq), Tenant: g.tenant,
-		ThreadID: fmt.Sprintf("thread-%d", g.rng.IntN(50)), ThreadLang: t.lang,
-		Author:    message.Author{ID: fmt.Sprintf("author-%d", g.rng.IntN(5000))},
-		Text:      text,
+		ThreadID: fmt.Sprintf("thread-%d", g.rng.IntN(50)), ThreadLang: lang,
+		Author:    message.Author{ID: fmt.Sprintf("author-%d", g.rng.IntN(20000))},
+		Text:      g.fill(text),
 		CreatedAt: now, ReceivedAt: now,
 	}
 }
