@@ -455,8 +455,129 @@ func (rs *RuleSet) target(lr *langRules, toks []Token, h hit, buf []string) (int
 		!t.Quoted && lr.speaksTo(toks, t.Sentence) {
 		return first, h.last, true
 	}
+	if t.Quoted {
+		return 0, 0, false
+	}
+	if s, e, ok := lr.pointed(toks, h, buf); ok {
+		return s, e, true
+	}
+	if s, e, ok := lr.possessed(toks, h); ok {
+		return s, e, true
+	}
 	return 0, 0, false
 }
+
+// maxPointerGap is how many linking words ("est un", "is such a") may stand
+// between a pointer and the insult it designates.
+const maxPointerGap = 3
+
+// pointed reports an insult aimed at a person of the thread in the third
+// person: a pointer right after it ("quel débile celui-là", "che idiota
+// questo tizio", "wat een mongool is die gast"), a pointer shortly before
+// it joined only by linking words ("ce type est un abruti", "this guy is a
+// moron", but not "this guy said the idea was stupid"), or a frame around
+// it ("cet abruti-là", "el imbécil este").
+func (lr *langRules) pointed(toks []Token, h hit, buf []string) (int, int, bool) {
+	t := &toks[h.first]
+	if h.first > 0 && h.last+1 < len(toks) {
+		b, a := &toks[h.first-1], &toks[h.last+1]
+		if b.Clause == t.Clause && a.Clause == t.Clause && !a.Quoted && lr.frames[[2]string{b.Text, a.Text}] {
+			return h.first - 1, h.last + 1, true
+		}
+	}
+	if len(lr.pointers.exact) == 0 {
+		return 0, 0, false
+	}
+	// After: the pointer follows, at most one linking word between.
+	var hits []hit
+	for k := h.last + 1; k < len(toks) && k <= h.last+2; k++ {
+		m := &toks[k]
+		// "Quel débile, celui-là": a comma may stand right before it.
+		if m.Sentence != toks[h.last].Sentence || (m.Clause != toks[h.last].Clause && k > h.last+1) ||
+			m.Quoted || negations[m.Text] {
+			break
+		}
+		hits, buf = lr.find(lr.pointers, toks, k, hits[:0], buf)
+		if len(hits) > 0 {
+			return h.first, hits[0].last, true
+		}
+		if !linkWords[m.Text] {
+			break
+		}
+	}
+	// Before: the pointer, then only linking words and determiners.
+	for k := h.first - 1; k >= 0 && k >= h.first-1-maxPointerGap; k-- {
+		m := &toks[k]
+		if m.Clause != t.Clause || m.Quoted || negations[m.Text] {
+			break
+		}
+		if first, ok := lr.endsAt(lr.pointers, toks, k, k, buf); ok && toks[first].Clause == t.Clause {
+			return first, h.last, true
+		}
+		if !linkWords[m.Text] && !(k == h.first-1 && lr.determiners[m.Text]) {
+			break
+		}
+	}
+	return 0, 0, false
+}
+
+// possessed reports an insult aimed at the reader's own people or body: a
+// possessive, a relative at most three words after it, and the insult in
+// between or just after, in one clause without a negation — "tes potes
+// débiles", "your ugly fat face", "i tuoi amici cretini".
+func (lr *langRules) possessed(toks []Token, h hit) (int, int, bool) {
+	if len(lr.relatives) == 0 {
+		return 0, 0, false
+	}
+	t := &toks[h.first]
+	for p := h.first - 1; p >= 0 && p >= h.first-4; p-- {
+		m := &toks[p]
+		if m.Clause != t.Clause || m.Quoted || negations[m.Text] {
+			return 0, 0, false
+		}
+		if !lr.possessives[m.Text] {
+			continue
+		}
+		for r := p + 1; r < len(toks) && r <= p+3 && toks[r].Clause == t.Clause; r++ {
+			if lr.isRelative(toks[r].Text) {
+				return p, max(r, h.last), true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// isRelative looks a word up among the relatives, also without a plural
+// ending.
+func (lr *langRules) isRelative(w string) bool {
+	if lr.relatives[w] {
+		return true
+	}
+	for _, pl := range lr.plurals {
+		if len(w) > len(pl)+2 && strings.HasSuffix(w, pl) && lr.relatives[w[:len(w)-len(pl)]] {
+			return true
+		}
+	}
+	return false
+}
+
+// linkWords join a pointer to the insult that describes it: copulas and
+// intensifiers of the supported languages, folded ("ce type est vraiment
+// un", "this guy is such a", "dieser Typ ist ein echter").
+var linkWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		est etait reste vraiment completement totalement un une vrai vraie sacre sacree
+		is was be really such a an total complete absolute utter real fucking
+		ist war echt wirklich total ein eine einer einen echter echte voll
+		es era eres un una muy totalmente menudo verdadero autentico
+		e era proprio davvero un una uno vero totale
+		e era um uma mesmo muito completo verdadeiro
+		is was echt een zo n totaal volslagen`) {
+		m[w] = true
+	}
+	return m
+}()
 
 // speaksTo reports whether a sentence addresses someone: an unquoted
 // second-person word, possessive or @mention not just after a negation.

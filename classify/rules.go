@@ -107,9 +107,22 @@ type langFile struct {
 	// when the sentence also speaks to someone (second person, possessive
 	// or @mention): "quel abruti ce mec, tu sors d'où ?".
 	Exclamatives []string `yaml:"exclamatives"`
-	// Possessives ("ton", "your") mark the second person for exclamatives.
-	Possessives []string      `yaml:"possessives"`
-	Lexicons    []lexiconFile `yaml:"lexicons"`
+	// Possessives ("ton", "your") mark the second person for exclamatives,
+	// and aim an insult at the reader's people together with a relative.
+	Possessives []string `yaml:"possessives"`
+	// Relatives are the nouns a possessive turns into the reader's own
+	// people or body: "tes potes débiles", "your ugly face", "i tuoi amici
+	// cretini".
+	Relatives []string `yaml:"relatives"`
+	// Pointers designate a person present in the thread, in the third
+	// person: "quel débile celui-là", "what a loser this guy", "dieser Typ
+	// ist ein Spast".
+	Pointers []string `yaml:"pointers"`
+	// PointerFrames are a word before and a word after an insult, written
+	// "before ... after", that point at someone: "cet abruti-là", "el
+	// imbécil este", "der Idiot da".
+	PointerFrames []string      `yaml:"pointer_frames"`
+	Lexicons      []lexiconFile `yaml:"lexicons"`
 }
 
 type lexiconFile struct {
@@ -221,6 +234,9 @@ type langRules struct {
 	function     map[string]bool
 	exclamatives *termIndex
 	possessives  map[string]bool
+	relatives    map[string]bool
+	pointers     *termIndex
+	frames       map[[2]string]bool
 }
 
 // RuleSet is a compiled, immutable rule file.
@@ -427,9 +443,15 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 			function:     map[string]bool{},
 			exclamatives: newTermIndex(),
 			possessives:  map[string]bool{},
+			relatives:    map[string]bool{},
+			pointers:     newTermIndex(),
+			frames:       map[[2]string]bool{},
 		}
 		for _, w := range p.lf.Possessives {
 			lr.possessives[FoldString(w)] = true
+		}
+		for _, w := range p.lf.Relatives {
+			lr.relatives[FoldString(w)] = true
 		}
 		for _, w := range functionWords[p.code] {
 			lr.function[w] = true
@@ -454,6 +476,21 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 			if ph := v.phrase(fmt.Sprintf("%s.exclamatives[%d]", base, i), t, marker); ph != nil {
 				lr.exclamatives.add(ph)
 			}
+		}
+		for i, t := range p.lf.Pointers {
+			if ph := v.phrase(fmt.Sprintf("%s.pointers[%d]", base, i), t, marker); ph != nil {
+				lr.pointers.add(ph)
+			}
+		}
+		for i, t := range p.lf.PointerFrames {
+			before, after, ok := strings.Cut(t, "...")
+			b, a := strings.Fields(FoldString(before)), strings.Fields(FoldString(after))
+			if !ok || len(b) != 1 || len(a) != 1 {
+				v.errorf(fmt.Sprintf("%s.pointer_frames[%d]", base, i),
+					"pointer frame %q must be one word, \"...\", one word (\"ce ... la\")", t)
+				continue
+			}
+			lr.frames[[2]string{b[0], a[0]}] = true
 		}
 		for i, t := range p.lf.Reporting {
 			if ph := v.phrase(fmt.Sprintf("%s.reporting[%d]", base, i), t, marker); ph != nil {
@@ -528,7 +565,8 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 	if rs.any == nil {
 		rs.any = &langRules{code: "any", terms: newTermIndex(), secondPerson: map[string]bool{},
 			vocatives: newTermIndex(), reporting: newTermIndex(), determiners: map[string]bool{},
-			function: map[string]bool{}, exclamatives: newTermIndex(), possessives: map[string]bool{}}
+			function: map[string]bool{}, exclamatives: newTermIndex(), possessives: map[string]bool{},
+			relatives: map[string]bool{}, pointers: newTermIndex(), frames: map[[2]string]bool{}}
 	}
 	for _, lr := range rs.langs {
 		mergeAny(lr, rs.any)

@@ -59,6 +59,8 @@ func TestRuleErrorsNameTheLine(t *testing.T) {
 			[]string{"bad.yaml:11:", "near_window 20 is outside [1, 12]"}},
 		{"near window alone", strings.Replace(tinyRules, "terms: [idiot]", "near_window: 3\n        terms: [idiot]", 1),
 			[]string{"bad.yaml:10:", "near_window without near"}},
+		{"pointer frame", strings.Replace(tinyRules, "    lexicons:", "    pointer_frames: [that there]\n    lexicons:", 1),
+			[]string{"bad.yaml:5:", `pointer frame "that there"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -249,4 +251,47 @@ languages:
 	require.Empty(t, rules("These people were here. Rats everywhere."), "another sentence")
 	require.Equal(t, []string{"en.threat.find:i will find you"}, rules("I will find you, wherever you are"))
 	require.Empty(t, rules("I will find you a better source."))
+}
+
+func TestPointersAndPossessives(t *testing.T) {
+	t.Parallel()
+	rs, err := ParseRules("point.yaml", []byte(`version: 1
+languages:
+  en:
+    determiners: [a, an, the, this]
+    possessives: [your]
+    relatives: [friend, face]
+    plurals: [s]
+    pointers: [this guy, that one]
+    pointer_frames: [that ... there]
+    lexicons:
+      - id: en.insult
+        label: insult
+        weight: 0.3
+        targeted: 0.55
+        terms: [idiot, moron, ugly]
+`))
+	require.NoError(t, err)
+	aimed := func(text string) bool {
+		n := rs.norm.Prepare(text)
+		for _, m := range rs.matchLexicons(rs.rules("en"), "en", n.Tokens, nil) {
+			if m.m.Label == "targeted" {
+				return true
+			}
+		}
+		return false
+	}
+	for _, s := range []string{
+		"What an idiot this guy.", "Idiot, that one.", "This guy is really an idiot.",
+		"That moron there again.", "Your friends are morons.", "Your ugly face.",
+	} {
+		require.True(t, aimed(s), s)
+	}
+	for _, s := range []string{
+		"This guy said the idea was idiotic and moronic, a stupid idea.", "Your friends are not morons.",
+		"Your friend was right. The plan is idiot proof.", "That moron, there is no doubt.",
+		"Quoting: \"what an idiot this guy\".",
+	} {
+		require.False(t, aimed(s), s)
+	}
 }
