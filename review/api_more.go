@@ -160,43 +160,22 @@ func (a *API) handleBan(w http.ResponseWriter, r *http.Request, c *caller) error
 	return nil
 }
 
-// handleUnban lifts a ban: DELETE /v1/authors/{author_id}/ban.
-func (a *API) handleUnban(w http.ResponseWriter, r *http.Request, c *caller) error {
-	id, err := pathID(r, "author_id")
-	if err != nil {
-		return err
+// setAuthorFlag returns the handler that sets or clears one of an author's
+// flags: lifting a ban (DELETE /v1/authors/{author_id}/ban), trusting (PUT
+// /v1/authors/{author_id}/trust) or withdrawing trust (DELETE …/trust).
+// Banning takes a reason and rejects pending items, so it has its own.
+func (a *API) setAuthorFlag(flag string, value bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *caller) error {
+		id, err := pathID(r, "author_id")
+		if err != nil {
+			return err
+		}
+		if err := a.store.setAuthorFlag(r.Context(), c.Tenant, id, flag, value, "", c.Subject); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
-	if err := a.store.setAuthorFlag(r.Context(), c.Tenant, id, "banned", false, "", c.Subject); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// handleTrust trusts an author: PUT /v1/authors/{author_id}/trust.
-func (a *API) handleTrust(w http.ResponseWriter, r *http.Request, c *caller) error {
-	id, err := pathID(r, "author_id")
-	if err != nil {
-		return err
-	}
-	if err := a.store.setAuthorFlag(r.Context(), c.Tenant, id, "trusted", true, "", c.Subject); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// handleUntrust withdraws explicit trust: DELETE /v1/authors/{author_id}/trust.
-func (a *API) handleUntrust(w http.ResponseWriter, r *http.Request, c *caller) error {
-	id, err := pathID(r, "author_id")
-	if err != nil {
-		return err
-	}
-	if err := a.store.setAuthorFlag(r.Context(), c.Tenant, id, "trusted", false, "", c.Subject); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 // handleStats shows queue figures: GET /v1/stats.
