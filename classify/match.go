@@ -530,7 +530,7 @@ func (lr *langRules) possessed(toks []Token, h hit) (int, int, bool) {
 		return 0, 0, false
 	}
 	t := &toks[h.first]
-	for p := h.first - 1; p >= 0 && p >= h.first-4; p-- {
+	for p := h.first - 1; p >= 0 && p >= h.first-5; p-- {
 		m := &toks[p]
 		if m.Clause != t.Clause || m.Quoted || negations[m.Text] {
 			return 0, 0, false
