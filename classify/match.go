@@ -414,11 +414,17 @@ func (rs *RuleSet) target(lr *langRules, toks []Token, h hit, buf []string) (int
 			}
 			return k, h.last, true
 		}
-		// Elided and two-letter words (t', qu', un, a, es) do not count
-		// towards the distance: "t'es qu'un gros X" is as close as "you are X".
-		if len(m.Text) > 2 {
+		// Elided and two-letter words (t', qu', un, a, es) and linking
+		// words do not count towards the distance: "t'es qu'un gros X" is
+		// as close as "you are X", and so is "vous êtes vraiment une bande de X".
+		if len(m.Text) > 2 && !linkWords[m.Text] {
 			dist++
 		}
+	}
+	// "Ich bin so ein Idiot", "I'm such an idiot": speaking of oneself is
+	// not an attack, whatever marker follows.
+	if lr.selfReference(toks, h) {
+		return 0, 0, false
 	}
 	if first, ok := lr.endsAt(lr.vocatives, toks, h.first-2, h.first-1, buf); ok &&
 		toks[first].Sentence == t.Sentence && (first == 0 || !lr.determiners[toks[first-1].Text] || toks[first-1].Sentence != t.Sentence) {
@@ -568,8 +574,10 @@ var linkWords = func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`
 		est etait reste vraiment completement totalement un une vrai vraie sacre sacree
+		bande belle beau parfait parfaite
 		is was be really such a an total complete absolute utter real fucking
-		ist war echt wirklich total ein eine einer einen echter echte voll
+		ist war echt wirklich total ein eine einer einen echter echte voll kompletter komplette
+		totaler totale absoluter absolute richtiger richtige
 		es era eres un una muy totalmente menudo verdadero autentico
 		e era proprio davvero un una uno vero totale
 		e era um uma mesmo muito completo verdadeiro
@@ -579,9 +587,12 @@ var linkWords = func() map[string]bool {
 	return m
 }()
 
-// speaksTo reports whether a sentence addresses someone: an unquoted
-// second-person word, possessive or @mention not just after a negation.
+// speaksTo reports whether a sentence addresses or points at someone: an
+// unquoted second-person word, possessive or @mention not just after a
+// negation, or a pointer ("le mec", "this guy").
 func (lr *langRules) speaksTo(toks []Token, sentence int) bool {
+	var hits []hit
+	var buf []string
 	for k := range toks {
 		m := &toks[k]
 		if m.Sentence != sentence || m.Quoted {
@@ -591,6 +602,41 @@ func (lr *langRules) speaksTo(toks []Token, sentence int) bool {
 			if k > 0 && negations[toks[k-1].Text] {
 				continue
 			}
+			return true
+		}
+		if hits, buf = lr.find(lr.pointers, toks, k, hits[:0], buf); len(hits) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// firstPerson are the words by which a commenter speaks of themself, per
+// language (folded).
+var firstPerson = map[string]map[string]bool{
+	"fr": {"je": true, "j": true, "moi": true, "suis": true},
+	"en": {"i": true, "im": true, "am": true},
+	"de": {"ich": true, "bin": true},
+	"es": {"yo": true, "soy": true},
+	"it": {"io": true},
+	"pt": {"eu": true, "sou": true},
+	"nl": {"ik": true},
+}
+
+// selfReference reports a first-person subject before the hit in its
+// clause: "je suis vraiment un idiot", "ich bin so ein Idiot".
+func (lr *langRules) selfReference(toks []Token, h hit) bool {
+	fp := firstPerson[lr.code]
+	if fp == nil {
+		return false
+	}
+	t := &toks[h.first]
+	for k := h.first - 1; k >= 0 && k >= h.first-6; k-- {
+		m := &toks[k]
+		if m.Clause != t.Clause {
+			break
+		}
+		if fp[m.Text] {
 			return true
 		}
 	}
