@@ -43,6 +43,10 @@ type WriterConfig struct {
 	WriteTimeout time.Duration
 	// MaxAttempts is how many times a batch is tried. Default 5.
 	MaxAttempts int
+	// Uncompressed turns snappy compression off. Default false. A writer
+	// whose batches hold one or two records, like the synchronous check's,
+	// gains nothing from compression and pays its buffers per batch.
+	Uncompressed bool
 }
 
 // NewWriter returns a synchronous writer to topic that waits for every
@@ -78,6 +82,9 @@ func NewWriter(brokers []string, topic string, cfg WriterConfig, log *logrus.Ent
 		WriteBackoffMax:        time.Second,
 		Compression:            kafka.Snappy,
 		AllowAutoTopicCreation: false,
+	}
+	if cfg.Uncompressed {
+		w.Compression = 0
 	}
 	if log != nil {
 		w.Logger = kafka.LoggerFunc(log.WithField("topic", topic).Debugf)
