@@ -574,13 +574,14 @@ var linkWords = func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`
 		est etait reste vraiment completement totalement un une vrai vraie sacre sacree
-		bande belle beau parfait parfaite
+		bande belle beau parfait parfaite certifie certifiee patente fini finie la
+		certified genuine proper
 		is was be really such a an total complete absolute utter real fucking
-		ist war echt wirklich total ein eine einer einen echter echte voll kompletter komplette
+		ist war echt wirklich total ein eine einer einen echter echte voll kompletter komplette da
 		totaler totale absoluter absolute richtiger richtige
 		es era eres un una muy totalmente menudo verdadero autentico
 		e era proprio davvero un una uno vero totale
-		e era um uma mesmo muito completo verdadeiro
+		e era um uma mesmo muito completo verdadeiro ai
 		is was echt een zo n totaal volslagen`) {
 		m[w] = true
 	}
