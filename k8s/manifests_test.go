@@ -208,6 +208,12 @@ func checkSettings(t *testing.T, b bundle) {
 					require.Equal(t, "resource:limits.memory", v, "%s: GOMEMLIMIT follows the memory limit", w)
 					continue
 				}
+				if name == "GOGC" {
+					n, err := strconv.Atoi(v)
+					require.NoError(t, err, "%s: GOGC must be a number", w)
+					require.True(t, n >= 50 && n <= 400, "%s: GOGC %d is outside 50-400", w, n)
+					continue
+				}
 				f, ok := known[name]
 				require.True(t, ok, "%s: %s is not a setting of internal/config", w, name)
 				switch {
