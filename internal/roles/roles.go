@@ -105,6 +105,7 @@ func (rt *runtime) addIngest(keys auth.Authenticator) (*ingest.API, error) {
 		Policies:       rt.policies,
 		RateLimit:      ingest.RateLimit{Rate: rt.cfg.RateLimit, Burst: rt.cfg.RateBurst},
 		IdempotencyTTL: rt.cfg.IdempotencyTTL,
+		Feedback:       queueFeedback{rt.store},
 		MaxBodyBytes:   rt.cfg.MaxBodyBytes,
 		Log:            rt.log.WithField("role", "ingest"),
 	})
@@ -114,6 +115,14 @@ func (rt *runtime) addIngest(keys auth.Authenticator) (*ingest.API, error) {
 	api.Register(rt.srv.Mux)
 	rt.openapi = append(rt.openapi, ingest.OpenAPI())
 	return api, nil
+}
+
+// queueFeedback applies the Akismet adapter's spam and ham reports to the
+// review queue as decisions.
+type queueFeedback struct{ store *review.Store }
+
+func (q queueFeedback) PublisherFeedback(ctx context.Context, f ingest.Feedback) error {
+	return q.store.PublisherFeedback(ctx, f.Tenant, f.CommentID, f.KeyID, f.Spam)
 }
 
 // engine loads the classifier once per process, with its spam signals in

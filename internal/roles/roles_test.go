@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"strings"
 	"sync"
@@ -359,6 +360,29 @@ func TestDevEmbedded(t *testing.T) {
 	require.Equal(t, http.StatusOK, code, string(resp))
 	code, _ = call(t, "GET", base+"/v1/queue", "wrong-token-0123456789", "", "")
 	require.Equal(t, http.StatusUnauthorized, code)
+
+	// An Akismet client's spam report rejects the comment in the queue.
+	const spam = "Gagnez 500€ par jour depuis chez vous !!! WhatsApp +33 6 12 34 56 78 https://bit.ly/xyz"
+	code, resp = call(t, "POST", base+"/v1/comments", pubKey, "application/json",
+		`{"id":"ak-1","thread_id":"t","author":{"id":"promo"},"text":"`+spam+`"}`)
+	require.Equal(t, http.StatusAccepted, code, string(resp))
+	testenv.Eventually(t, 30*time.Second, func() bool {
+		for _, it := range queue(t, base, modToken) {
+			if it.CommentID == "ak-1" {
+				return true
+			}
+		}
+		return false
+	}, "the spam comment did not reach the queue")
+	form := url.Values{"api_key": {pubKey}, "blog": {"https://news.example"}, "comment_id": {"ak-1"},
+		"comment_content": {spam}, "user_ip": {"192.0.2.7"}}
+	code, resp = call(t, "POST", base+"/1.1/submit-spam", "", "application/x-www-form-urlencoded", form.Encode())
+	require.Equal(t, http.StatusOK, code, string(resp))
+	code, resp = call(t, "GET", base+"/v1/items/ak-1", modToken, "", "")
+	require.Equal(t, http.StatusOK, code, string(resp))
+	require.Contains(t, string(resp), `"status":"rejected"`)
+	require.Contains(t, string(resp), `publisher:`)
+
 	code, _ = call(t, "GET", base+"/readyz", "", "", "")
 	require.Equal(t, http.StatusOK, code)
 }
