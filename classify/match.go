@@ -218,9 +218,10 @@ const minAddressWeight = 0.3
 const maxAddressWords = 4
 
 // addressed reports an insult used as a form of address: it stands in a
-// clause of its own, made only of abuse, vocatives, second-person words and
-// short particles — "Tocard !", "Ferme-la, connard, tu pollues", "Gorda
-// asquerosa, ni te mires". A determiner in the clause ("ce connard", "the
+// clause of its own, made only of abuse, vocatives, exclamatives,
+// second-person words and short particles — "Tocard !", "Ferme-la, connard,
+// tu pollues", "Gorda asquerosa, ni te mires", "Quel crétin !" as a reply.
+// A determiner in the clause ("ce connard", "the
 // idiot") makes it about someone else, a negation ("no eres tonto") undoes
 // it, and any other word ("stupid printer") makes it a description, as does
 // a next clause that names its subject ("Stupide, cette réforme"). It returns the clause's token span.
@@ -250,7 +251,7 @@ func (lr *langRules) addressed(toks []Token, h hit, covered []bool) (int, int, b
 		switch {
 		case words > maxAddressWords, m.Quoted, m.InLink, lr.determiners[m.Text], negations[m.Text]:
 			return 0, 0, false
-		case covered[k], lr.secondPerson[m.Text], lr.isVocativeWord(m.Text):
+		case covered[k], lr.secondPerson[m.Text], lr.isVocativeWord(m.Text), lr.exclWords[m.Text]:
 		case len(m.Text) <= 2 && !isDigits(m.Text):
 		default:
 			return 0, 0, false

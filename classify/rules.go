@@ -235,6 +235,7 @@ type langRules struct {
 	exclamatives *termIndex
 	possessives  map[string]bool
 	relatives    map[string]bool
+	exclWords    map[string]bool // every word of the exclamatives
 	pointers     *termIndex
 	frames       map[[2]string]bool
 }
@@ -444,6 +445,7 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 			exclamatives: newTermIndex(),
 			possessives:  map[string]bool{},
 			relatives:    map[string]bool{},
+			exclWords:    map[string]bool{},
 			pointers:     newTermIndex(),
 			frames:       map[[2]string]bool{},
 		}
@@ -475,6 +477,9 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 		for i, t := range p.lf.Exclamatives {
 			if ph := v.phrase(fmt.Sprintf("%s.exclamatives[%d]", base, i), t, marker); ph != nil {
 				lr.exclamatives.add(ph)
+				for _, w := range ph.toks {
+					lr.exclWords[w] = true
+				}
 			}
 		}
 		for i, t := range p.lf.Pointers {
