@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -320,7 +319,7 @@ func TestDevEmbedded(t *testing.T) {
 	cfg.Listen = freeAddr(t)
 	cfg.DevPublisher, cfg.DevModerator = pubKey, modToken
 	require.NoError(t, cfg.Validate(config.RoleDev))
-	var banner syncBuffer
+	var banner testenv.Buffer
 	start := time.Now()
 	healthy := make(chan time.Duration, 1)
 	go func() {
@@ -394,21 +393,4 @@ func freeAddr(t *testing.T) string {
 	require.NoError(t, err)
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

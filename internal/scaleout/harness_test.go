@@ -26,6 +26,7 @@ import (
 
 	"github.com/vigie-moderation/vigie/internal/kafkaio"
 	"github.com/vigie-moderation/vigie/internal/message"
+	"github.com/vigie-moderation/vigie/internal/testenv"
 )
 
 var (
@@ -68,30 +69,12 @@ func vigieBinary(t *testing.T) string {
 	return binPath
 }
 
-// syncBuffer collects a process's output for the test to read while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // worker is one `vigie classify` process.
 type worker struct {
 	name     string
 	cmd      *exec.Cmd
 	addr     string
-	out      *syncBuffer
+	out      *testenv.Buffer
 	done     chan struct{}
 	exitErr  error
 	exitedAt time.Time
@@ -120,7 +103,7 @@ func classifyEnv(brokers []string, redisAddr string, topics kafkaio.Topics, grou
 // The process is killed when the test ends if it still runs.
 func startWorker(t *testing.T, name string, env map[string]string) *worker {
 	t.Helper()
-	w := &worker{name: name, out: &syncBuffer{}, done: make(chan struct{})}
+	w := &worker{name: name, out: &testenv.Buffer{}, done: make(chan struct{})}
 	w.addr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	w.cmd = exec.Command(vigieBinary(t), "classify")
 	for _, kv := range os.Environ() {
