@@ -174,6 +174,10 @@ func TestPoisonRecordsGoToDLQAndConsumerGoesOn(t *testing.T) {
 	b.produce(t, append(poison, comment("good-1", "bonjour"))...)
 	stop := b.start(t, 10*time.Second)
 	testenv.Eventually(t, 60*time.Second, func() bool { return b.sink.ids()["good-1"] == 1 }, "the good comment after the poison ones was not classified")
+	// The records sit on three partitions, so the good comment may be
+	// handled before some poison ones: wait for all of them too.
+	testenv.Eventually(t, 60*time.Second, func() bool { return testenv.Count(t, b.brokers, b.topics.DLQ) >= int64(len(poison)) },
+		"not every poison record reached the DLQ")
 	require.NoError(t, stop())
 	dead := testenv.ReadAll(t, b.brokers, b.topics.DLQ, len(poison), 30*time.Second)
 	require.Len(t, dead, len(poison))
