@@ -126,7 +126,10 @@ func (e *Engine) Classify(ctx context.Context, c *message.Comment, p Policy) (me
 	// A short comment is easily mistaken for another language ("eres un
 	// 1mb3cil" reads as English to lingua): read it with the thread's rules
 	// too, and keep whichever reading explains more.
-	if guesses == nil && c.ThreadLang != "" && c.ThreadLang != lang.Code && utf8.RuneCountInString(c.Text) < shortText {
+	// A longer one too when the detector was not sure ("Eres un cabrón y un
+	// mentiroso." reads as Portuguese at 0.8).
+	if guesses == nil && c.ThreadLang != "" && c.ThreadLang != lang.Code &&
+		(utf8.RuneCountInString(c.Text) < shortText || (lang.Confidence < unsureDetection && utf8.RuneCountInString(c.Text) < unsureText)) {
 		guesses = []string{c.ThreadLang}
 	}
 	ms := rs.matchLexicons(rs.rules(lang.Code), lang.Code, n.Tokens, make([]scored, 0, 8))
@@ -184,6 +187,14 @@ func policyOrDefault(p Policy) Policy {
 // thread language's rules, whatever the detector said.
 const shortText = LangIDMinChars
 
+// unsureDetection and unsureText: a detection under this confidence, of a
+// comment under this many runes, is checked against the thread language's
+// rules as well.
+const (
+	unsureDetection = 0.95
+	unsureText      = 160
+)
+
 // minDetectConfidence: below it detection counts as ambiguous and the
 // thread's language (then the tenant's) is used instead.
 const minDetectConfidence = 0.5
@@ -205,10 +216,15 @@ func (e *Engine) language(n *Normalized, skip []span, c *message.Comment, p Poli
 	return message.Language{Code: p.DefaultLanguage, Source: "tenant"}, guesses
 }
 
-// evidence is the total weight of a set of matches.
+// evidence is the total weight of a set of matches. The bonus for a
+// disguised term does not count: it says nothing about which language's
+// grammar aims the term, so "You are an i d i o t." stays English.
 func evidence(ms []scored) float64 {
 	s := 0.0
 	for _, m := range ms {
+		if strings.HasSuffix(m.m.Rule, disguisedSuffix) {
+			continue
+		}
 		s += m.m.Weight
 	}
 	return s
@@ -403,8 +419,35 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 		}
 		add("spam.phone", "phone", w, ph.fstart, ph.fend, n.Folded[ph.fstart:ph.fend])
 	}
+	if w, ok := messengerHandle(n, ms); ok {
+		add("spam.handle", "handle", sg.Handle.Weight, w.fstart, w.fend, "@"+w.Text)
+	}
 	rs.repetition(n, add)
 	return ms
+}
+
+// messengerHandle finds an @handle written just after a messenger's name
+// ("Telegram: @investor_tom", "WhatsApp @lea"): where to reach the sender.
+func messengerHandle(n *Normalized, ms []scored) (*Token, bool) {
+	for _, m := range ms {
+		if m.m.Label != "messenger" {
+			continue
+		}
+		for k := range n.Tokens {
+			t := &n.Tokens[k]
+			if t.End <= m.m.End {
+				continue
+			}
+			if k+1 < len(n.Tokens) && t.Kind == TokenWord && len(t.Text) <= 3 {
+				t = &n.Tokens[k+1] // "Telegram au @x", "on WhatsApp at @x"
+			}
+			if t.Kind == TokenMention {
+				return t, true
+			}
+			break
+		}
+	}
+	return nil, false
 }
 
 // minCommercialInside: commercial words this long are also found inside a

@@ -131,6 +131,12 @@ func foldRune(r rune) string {
 	if r >= 0 && r < foldTableSize {
 		return foldTable[r]
 	}
+	// Fullwidth and small-form punctuation ("ｇｉｒａ－ｙ－ｇａｎａ．ｃｏｍ",
+	// "﹒") decomposes to ASCII: it disguises the dots, dashes and slashes
+	// of links.
+	if (r >= 0xFF00 && r <= 0xFFEF) || (r >= 0xFE50 && r <= 0xFE6F) {
+		return computeFold(r)
+	}
 	if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Cf, r) &&
 		!unicode.Is(unicode.Mn, r) && !unicode.Is(unicode.Variation_Selector, r) && !unicode.IsSpace(r) {
 		// Symbols and emoji above the table have no decomposition that matters.

@@ -199,14 +199,41 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 			}
 			ms, me, ok = lr.addressed(toks, h, covered)
 		}
+		rule := code + ".targeted"
+		if !ok && lex.weight >= minAddressWeight && disguisedHit(toks, h) {
+			// Spelling an insult to slip past a filter ("c@nnard", "i d i o t
+			// s", "con nard") is meaning it: it counts as aimed.
+			ms, me, ok, rule = h.first, h.last, true, code+disguisedSuffix
+		}
 		if ok {
 			out = append(out, scored{cat: CategoryTroll, m: message.Match{
-				Rule: code + ".targeted", Label: "targeted", Weight: lex.targeted,
+				Rule: rule, Label: "targeted", Weight: lex.targeted,
 				Start: toks[ms].Start, End: toks[me].End, Normalized: joinTokens(toks[ms : me+1]),
 			}})
 		}
 	}
 	return out
+}
+
+// disguisedSuffix ends the rule name of the bonus a disguised term gets.
+const disguisedSuffix = ".disguised"
+
+// disguisedHit reports a term written to dodge a filter: leetspeak or
+// spaced letters in one of its words, or a one-word term split in two
+// ("con nard"). Quoted terms never count.
+func disguisedHit(toks []Token, h hit) bool {
+	if toks[h.first].Quoted {
+		return false
+	}
+	if len(h.p.toks) == 1 && h.last > h.first {
+		return true
+	}
+	for k := h.first; k <= h.last; k++ {
+		if toks[k].Disguised {
+			return true
+		}
+	}
+	return false
 }
 
 // minAddressWeight: only terms of a lexicon at least this heavy (real
@@ -238,7 +265,9 @@ func (lr *langRules) addressed(toks []Token, h hit, covered []bool) (int, int, b
 		hi++
 	}
 	// "Stupide, cette réforme": the next clause names what is described.
-	if hi+1 < len(toks) && toks[hi+1].Sentence == t.Sentence && lr.determiners[toks[hi+1].Text] {
+	// "Que imbecil, meu Deus": an oath names no one.
+	if nx := hi + 1; nx < len(toks) && toks[nx].Sentence == t.Sentence && lr.determiners[toks[nx].Text] &&
+		!(myWords[toks[nx].Text] && nx+1 < len(toks) && oathWords[toks[nx+1].Text]) {
 		return 0, 0, false
 	}
 	words := 0
@@ -249,9 +278,13 @@ func (lr *langRules) addressed(toks []Token, h hit, covered []bool) (int, int, b
 		}
 		words++
 		switch {
-		case words > maxAddressWords, m.Quoted, m.InLink, lr.determiners[m.Text], negations[m.Text]:
+		case words > maxAddressWords, m.Quoted, m.InLink, negations[m.Text]:
 			return 0, 0, false
-		case covered[k], lr.secondPerson[m.Text], lr.isVocativeWord(m.Text), lr.exclWords[m.Text]:
+		case lr.exclWords[m.Text] && k < h.first:
+			// "What a moron.", "Wat een ongelooflijke randdebiel."
+		case lr.determiners[m.Text]:
+			return 0, 0, false
+		case covered[k], lr.secondPerson[m.Text], lr.isVocativeWord(m.Text), intensifiers[m.Text] && k < h.first:
 		case len(m.Text) <= 2 && !isDigits(m.Text):
 		default:
 			return 0, 0, false
@@ -259,6 +292,30 @@ func (lr *langRules) addressed(toks []Token, h hit, covered []bool) (int, int, b
 	}
 	return lo, hi, true
 }
+
+// intensifiers strengthen an insult without naming anyone: "what an
+// absolute muppet", "wat een ongelooflijke randdebiel" (folded).
+var intensifiers = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		vrai vraie sacre sacree parfait parfaite fini finie complet complete total totale gros grosse
+		absolute absolutely utter complete total real proper bloody fucking massive
+		echter echte voll totaler totale absoluter absolute richtiger richtige verdammter
+		verdadero autentico completo total pedazo menudo
+		vero autentico completo totale gran grandissimo
+		verdadeiro completo total grande
+		ongelooflijke ongelofelijke volslagen complete totale echte enorme`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// myWords and oathWords make an oath ("mon Dieu", "meu Deus", "my God"),
+// which does not name what an insult before it describes.
+var (
+	myWords   = map[string]bool{"mon": true, "meu": true, "my": true, "mein": true, "mio": true, "dios": true, "mijn": true, "mi": true}
+	oathWords = map[string]bool{"dieu": true, "deus": true, "god": true, "gott": true, "dio": true, "mio": true}
+)
 
 // isVocativeWord reports a one-word vocative ("sale", "pauvre", "du").
 func (lr *langRules) isVocativeWord(w string) bool {
@@ -512,16 +569,21 @@ func (lr *langRules) pointed(toks []Token, h hit, buf []string) (int, int, bool)
 			break
 		}
 	}
-	// Before: the pointer, then only linking words and determiners.
-	for k := h.first - 1; k >= 0 && k >= h.first-1-maxPointerGap; k-- {
+	// Before: the pointer, then only linking words and determiners; the
+	// elided "c'" of "ce mec c'est un vrai X" does not count.
+	gap := 0
+	for k := h.first - 1; k >= 0 && gap <= maxPointerGap; k-- {
 		m := &toks[k]
+		if len(m.Text) > 1 {
+			gap++
+		}
 		if m.Clause != t.Clause || m.Quoted || negations[m.Text] {
 			break
 		}
 		if first, ok := lr.endsAt(lr.pointers, toks, k, k, buf); ok && toks[first].Clause == t.Clause {
 			return first, h.last, true
 		}
-		if !linkWords[m.Text] && !(k == h.first-1 && lr.determiners[m.Text]) {
+		if !linkWords[m.Text] && !(k == h.first-1 && lr.determiners[m.Text]) && !(len(m.Text) == 1 && gap > 0) {
 			break
 		}
 	}

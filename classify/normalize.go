@@ -178,7 +178,7 @@ func (nz *Normalizer) Normalize(text string) string {
 // leetOptions lists what a digit or symbol inside a word may stand for.
 var leetOptions = map[rune]string{
 	'0': "o", '1': "il", '3': "e", '4': "a", '5': "s", '7': "t", '8': "b", '9': "g",
-	'@': "a", '$': "s", '!': "i", '|': "l", '€': "e", '+': "t", '*': "\x00aeiou",
+	'@': "ao", '$': "s", '!': "i", '|': "l", '€': "e", '+': "t", '*': "\x00aeiou",
 }
 
 // isLeetSymbol reports symbols that may sit inside a disguised word.
@@ -188,6 +188,28 @@ func isLeetSymbol(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// leadingLeet reports a word that starts with leetspeak symbols and reads
+// as a known word once they are undone: "$alope", "€nculé", "@bruti" (an
+// insult, not a mention of someone called "bruti").
+func (nz *Normalizer) leadingLeet(f string, runes []frune, i int) bool {
+	j := i
+	for j < len(runes) && isLeetSymbol(runes[j].r) {
+		j++
+	}
+	if j == i || j-i > 2 || j == len(runes) || !isWordRune(runes[j].r) {
+		return false
+	}
+	k := j
+	for k < len(runes) && (isWordRune(runes[k].r) || isLeetSymbol(runes[k].r)) {
+		k++
+	}
+	for k > j && !isWordRune(runes[k-1].r) && !trailingLeet(runes[k-1:k]) {
+		k--
+	}
+	_, ok := nz.resolve(f[runes[i].start:runes[k-1].end])
+	return ok
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
@@ -286,14 +308,15 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 	for i := 0; i < len(runes); {
 		r := runes[i].r
 		switch {
-		case r == '@' && i+1 < len(runes) && isWordRune(runes[i+1].r) && (i == 0 || !isWordRune(runes[i-1].r)):
+		case r == '@' && i+1 < len(runes) && isWordRune(runes[i+1].r) && (i == 0 || !isWordRune(runes[i-1].r)) &&
+			!nz.leadingLeet(f, runes, i):
 			j := i + 1
 			for j < len(runes) && (isWordRune(runes[j].r) || runes[j].r == '_') {
 				j++
 			}
 			raws = append(raws, rawToken{fstart: int(runes[i].start), fend: int(runes[j-1].end), mention: true, runes: j - i - 1})
 			i = j
-		case isWordRune(r):
+		case isWordRune(r) || (isLeetSymbol(r) && (i == 0 || !isWordRune(runes[i-1].r)) && nz.leadingLeet(f, runes, i)):
 			j := i
 			for j < len(runes) {
 				c := runes[j].r
@@ -393,6 +416,22 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 					rest, _ := nz.resolve(rb.String())
 					lone = nz.known(rest)
 				}
+				// "f u c k i n g m o r o n": two known words run together,
+				// maybe after a lone letter ("a f u c k i n g m o r o n").
+				if !lone && j-i >= 6 && !nz.known(word) {
+					if parts := nz.splitRun(f, raws[i:j]); parts != nil {
+						for _, p := range parts {
+							toks = append(toks, Token{
+								Text: squeeze(p.text, 2), fstart: raws[i+p.from].fstart, fend: raws[i+p.to-1].fend,
+								Sentence: sentence, Clause: clause, Quoted: quoted || squoted, Disguised: p.to-p.from > 1,
+							})
+							squoteOnly = append(squoteOnly, squoted && !quoted)
+						}
+						prevEnd = raws[j-1].fend
+						i = j
+						continue
+					}
+				}
 				if !lone && (j-i >= 4 || nz.known(word)) {
 					toks = append(toks, Token{
 						Text: squeeze(word, 2), fstart: rt.fstart, fend: raws[j-1].fend,
@@ -447,6 +486,44 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 		toks[k].Start, toks[k].End = n.Span(toks[k].fstart, toks[k].fend)
 	}
 	return toks
+}
+
+// runPart is one word rebuilt from a run of spaced letters: letters
+// [from, to) of the run.
+type runPart struct {
+	text     string
+	from, to int
+}
+
+// splitRun looks for the place where a run of spaced letters that is no
+// word splits into two known words of three letters or more, maybe after a
+// lone first letter that is a word of its own ("a", "y"). It returns nil
+// when there is none.
+func (nz *Normalizer) splitRun(f string, run []rawToken) []runPart {
+	join := func(from, to int) string {
+		var b strings.Builder
+		for _, r := range run[from:to] {
+			b.WriteString(f[r.fstart:r.fend])
+		}
+		w, _ := nz.resolve(b.String())
+		return w
+	}
+	for lead := 0; lead <= 1; lead++ {
+		for cut := lead + 3; cut <= len(run)-3; cut++ {
+			left := join(lead, cut)
+			if !nz.known(left) {
+				continue
+			}
+			if right := join(cut, len(run)); nz.known(right) {
+				parts := []runPart{{left, lead, cut}, {right, cut, len(run)}}
+				if lead == 1 {
+					parts = append([]runPart{{join(0, 1), 0, 1}}, parts...)
+				}
+				return parts
+			}
+		}
+	}
+	return nil
 }
 
 // resolve undoes leetspeak in w when a reading of it is a known word, and

@@ -31,10 +31,16 @@ func TestNormalize(t *testing.T) {
 		{"Scheiße œuvre Ærø", "scheisse oeuvre aero"},
 		{"@jean_p t’es nul", "@jean_p t'es nul"},
 		{"a d.u.m.b", "a dumb"},
-		{"such a m o r o n", "such a moron"}, // the lone "a" is a word of its own
-		{"idi0t$ !", "idiots !"},             // a trailing $ is a letter too
-		{"abrut! et con$", "abrut! et cons"}, // "!" ends a sentence, "$" ends a word
-		{"user@ 100$", "user@ 100$"},         // no letters before the $: a price
+		{"such a m o r o n", "such a moron"},     // the lone "a" is a word of its own
+		{"idi0t$ !", "idiots !"},                 // a trailing $ is a letter too
+		{"abrut! et con$", "abrut! et cons"},     // "!" ends a sentence, "$" ends a word
+		{"user@ 100$", "user@ 100$"},             // no letters before the $: a price
+		{"t'es un c@nnard", "t'es un connard"},   // @ stands for o as well as a
+		{"sale $alope", "sale salope"},           // a leading $ is a letter when it makes a word
+		{"espèce d'@bruti", "espece d'abruti"},   // ... and so is a leading @: no mention
+		{"$100 et @marc", "$100 et @marc"},       // a price and a real mention stay
+		{"a f u c k m o r o n", "a fuck moron"},  // two words run together, after a lone letter
+		{"ｖｉｎｃｉ－ｆａｃｉｌｅ．ｎｅｔ", "vinci-facile.net"}, // fullwidth punctuation
 		{"", ""},
 	} {
 		require.Equal(t, tc.want, nz.Normalize(tc.in), "normalising %q", tc.in)

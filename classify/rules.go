@@ -43,8 +43,8 @@ var labelCategories = map[string]Category{
 	"work_from_home": CategorySpam, "contact": CategorySpam, "messenger": CategorySpam,
 	"adult": CategorySpam, "link": CategorySpam, "shortener": CategorySpam,
 	"unusual_tld": CategorySpam, "link_ratio": CategorySpam, "obfuscated_link": CategorySpam,
-	"commercial_link": CategorySpam,
-	"phone":           CategorySpam, "email": CategorySpam, "stuffing": CategorySpam,
+	"commercial_link": CategorySpam, "handle": CategorySpam,
+	"phone": CategorySpam, "email": CategorySpam, "stuffing": CategorySpam,
 	"flooding": CategorySpam, "emoji_run": CategorySpam, "duplicate": CategorySpam,
 	"velocity": CategorySpam, "language_mismatch": CategorySpam,
 }
@@ -85,6 +85,7 @@ type signalFile struct {
 	LinkRatio        sigRule `yaml:"link_ratio"`
 	CommercialLink   sigRule `yaml:"commercial_link"`
 	Phone            sigRule `yaml:"phone"`
+	Handle           sigRule `yaml:"handle"`
 	Email            sigRule `yaml:"email"`
 	Stuffing         sigRule `yaml:"stuffing"`
 	Flooding         sigRule `yaml:"flooding"`
@@ -589,8 +590,8 @@ func (v *validator) checkSignals(s *signalFile) {
 	for name, sg := range map[string]sigRule{
 		"link": s.Link, "shortener": s.Shortener, "unusual_tld": s.UnusualTLD,
 		"obfuscated_link": s.ObfuscatedLink, "link_ratio": s.LinkRatio, "phone": s.Phone,
-		"commercial_link": s.CommercialLink,
-		"email":           s.Email, "stuffing": s.Stuffing, "flooding": s.Flooding, "shouting": s.Shouting,
+		"commercial_link": s.CommercialLink, "handle": s.Handle,
+		"email": s.Email, "stuffing": s.Stuffing, "flooding": s.Flooding, "shouting": s.Shouting,
 		"punctuation": s.Punctuation, "emoji_run": s.EmojiRun, "duplicate": s.Duplicate,
 		"duplicate_authors": s.DuplicateAuthors, "velocity": s.Velocity,
 		"language_mismatch": s.LanguageMismatch,

@@ -340,6 +340,9 @@ func scanPhones(n *Normalized) []span {
 		if c != '+' && c != '(' && mobileGroups(f[i:j], lens[:min(groups, len(lens))], lead) {
 			ok = true
 		}
+		if c != '+' && areaMobile(lens[:min(groups, len(lens))]) && strings.Contains(f[i:j], "-") {
+			ok = true // "21 99874-1120", "(11) 94821-3307": area code, then a dashed mobile number
+		}
 		if maxGroup == 1 && digits >= 9 {
 			ok = true // digits spaced out one by one to dodge filters
 		}
@@ -368,6 +371,12 @@ func mobileGroups(s string, lens []int, lead byte) bool {
 		}
 	}
 	return true
+}
+
+// areaMobile reports the Brazilian-style layout: a two-digit area code,
+// then four or five digits, a dash and four digits ("21 99874-1120").
+func areaMobile(lens []int) bool {
+	return len(lens) == 3 && lens[0] == 2 && (lens[1] == 4 || lens[1] == 5) && lens[2] == 4
 }
 
 // numberWords are the words of spelled-out digits and numbers, folded, in
@@ -409,7 +418,7 @@ func scanSpelledPhones(n *Normalized) []span {
 		j, words := i, 0
 		for j < len(toks) && toks[j].Kind == TokenWord && !toks[j].InLink {
 			t := toks[j].Text
-			if numberWords[t] {
+			if numberWords[t] || numberWords[unleet(t)] {
 				words++
 			} else if !isDigits(t) || len(t) > 4 {
 				break
@@ -425,6 +434,23 @@ func scanSpelledPhones(n *Normalized) []span {
 		i = max(j, i+1)
 	}
 	return out
+}
+
+// unleet reads the digits of a word that also has letters as the letters
+// they imitate ("tr3nte" is "trente"); other words are returned unchanged.
+func unleet(t string) string {
+	if isDigits(t) || !strings.ContainsAny(t, "0134579") {
+		return t
+	}
+	b := []byte(t)
+	for i, c := range b {
+		if c >= '0' && c <= '9' {
+			if o := leetOptions[rune(c)]; o != "" {
+				b[i] = o[0]
+			}
+		}
+	}
+	return string(b)
 }
 
 // startsUpper reports whether the original text of tok begins with an
