@@ -202,7 +202,7 @@ const minDetectConfidence = 0.5
 // language decides the comment's language and, when it fell back to the
 // thread's or tenant's, returns the detector's guesses as well.
 func (e *Engine) language(n *Normalized, skip []span, c *message.Comment, p Policy) (message.Language, []string) {
-	d := e.det.detect(n, skip)
+	d := e.det.detect(n, skip, c.ThreadLang)
 	var guesses []string
 	if d.code != "" {
 		guesses = append([]string{d.code}, d.alts...)

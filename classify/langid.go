@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pemistahl/lingua-go"
+	"golang.org/x/text/unicode/norm"
 )
 
 // DefaultLanguages is the language set the classifier detects when
@@ -26,13 +27,16 @@ const (
 	// low-accuracy one below 120 characters, where it adds 1-, 2-, 4- and
 	// 5-grams.
 	highAccuracyLimit = 120
+	// threadPriorShare: the thread's language wins when lingua gives it at
+	// least this share of the best language's confidence.
+	threadPriorShare = 0.1
 )
 
 // detection is the outcome of language detection.
 type detection struct {
 	code       string
 	confidence float64
-	stage      string // "words", "low", "high" or "" when nothing was decided
+	stage      string // "words", "low", "high", "thread", "single" or "" when nothing was decided
 	// alts are the runner-up languages lingua gave some credence (>= 0.15),
 	// best first; the engine tries their lexicons when it falls back.
 	alts []string
@@ -102,8 +106,10 @@ func newDetector(codes []string) (*detector, error) {
 	return d, nil
 }
 
-// detect returns the language of a comment. toks are its normalised tokens.
-func (d *detector) detect(n *Normalized, skip []span) detection {
+// detect returns the language of a comment. n is the comment prepared for
+// matching; skip are the spans of links and addresses, which say nothing
+// about the language; prior is the thread's language, if known.
+func (d *detector) detect(n *Normalized, skip []span, prior string) detection {
 	if d.low == nil {
 		return detection{code: d.codes[0], confidence: 1, stage: "single"}
 	}
@@ -119,7 +125,12 @@ func (d *detector) detect(n *Normalized, skip []span) detection {
 	if d.lowFirst {
 		cv := d.low.ComputeLanguageConfidenceValues(text)
 		best := detection{code: d.byLin[cv[0].Language()], confidence: cv[0].Value(), stage: "low"}
-		if best.confidence >= lowAccuracyTrust || utf8.RuneCountInString(text) >= highAccuracyLimit {
+		// The fast result stands when it is confident and agrees with the
+		// thread (trigrams alone confuse close languages with confidence:
+		// "de bono en tu primer depósito" reads as Portuguese), or when the
+		// text is long enough for the slow mode to add nothing.
+		if (best.confidence >= lowAccuracyTrust && (prior == "" || prior == best.code)) ||
+			utf8.RuneCountInString(text) >= highAccuracyLimit {
 			if best.confidence == 0 {
 				return detection{}
 			}
@@ -131,6 +142,17 @@ func (d *detector) detect(n *Normalized, skip []span) detection {
 		return detection{}
 	}
 	det := detection{code: d.byLin[cv[0].Language()], confidence: cv[0].Value(), stage: "high"}
+	// A comment is in its thread's language unless lingua finds another
+	// one clearly likelier: confidences are overconfident on short texts
+	// between close languages, while a comment really written in another
+	// language than its thread's leaves the thread's far behind.
+	if prior != "" && prior != det.code {
+		for _, v := range cv[1:] {
+			if d.byLin[v.Language()] == prior && v.Value() >= threadPriorShare*det.confidence {
+				return detection{code: prior, confidence: v.Value(), stage: "thread", alts: []string{det.code}}
+			}
+		}
+	}
 	for _, v := range cv[1:] {
 		if v.Value() >= 0.15 && len(det.alts) < 2 {
 			det.alts = append(det.alts, d.byLin[v.Language()])
@@ -238,6 +260,10 @@ func detectionText(orig string, n *Normalized, skip []span) (string, int) {
 		if runes >= detectPrefixRunes && !unicode.IsLetter(r) {
 			break
 		}
+		r, keep := readerRune(r)
+		if !keep {
+			continue
+		}
 		b.WriteRune(r)
 		runes++
 		if unicode.IsLetter(r) {
@@ -245,6 +271,58 @@ func detectionText(orig string, n *Normalized, skip []span) (string, int) {
 		}
 	}
 	return b.String(), letters
+}
+
+// readerRunes caches readerRune for the runes below foldTableSize.
+var readerRunes = func() []rune {
+	t := make([]rune, foldTableSize)
+	for r := range rune(foldTableSize) {
+		t[r] = computeReaderRune(r)
+	}
+	return t
+}()
+
+// readerRune returns r as a reader sees it, which is what lingua should
+// read: a look-alike letter from another script (Cyrillic "о", Greek "ο")
+// or a compatibility form (fullwidth "Ｃ", mathematical "𝐜") as the Latin
+// letter it imitates; Latin letters keep their accents, which tell the
+// languages apart. Format characters (zero-width spaces and joiners) are
+// dropped: keep is false.
+func readerRune(r rune) (rune, bool) {
+	var m rune
+	if r >= 0 && r < foldTableSize {
+		m = readerRunes[r]
+	} else {
+		m = computeReaderRune(r)
+	}
+	return m, m >= 0
+}
+
+// computeReaderRune is readerRune without the cache; -1 means "drop".
+func computeReaderRune(r rune) rune {
+	switch {
+	case r < utf8.RuneSelf:
+		return r
+	case unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r):
+		return -1
+	}
+	// Fullwidth and mathematical letters are Latin script too: their
+	// compatibility form comes first.
+	if k := []rune(norm.NFKC.String(string(r))); len(k) == 1 && k[0] != r {
+		if m := computeReaderRune(k[0]); m >= 0 {
+			return m
+		}
+	}
+	if unicode.Is(unicode.Latin, r) {
+		return r
+	}
+	if m, ok := confusables[unicode.ToLower(r)]; ok {
+		if unicode.IsUpper(r) {
+			return unicode.ToUpper(m)
+		}
+		return m
+	}
+	return r
 }
 
 // functionWords are frequent words (in folded form) that mark a language.
@@ -257,41 +335,48 @@ var functionWords = map[string][]string{
 		"ne", "plus", "tout", "fait", "etre", "ont", "c", "qu", "j", "n", "l", "d", "ai", "ca", "on",
 		"leur", "meme", "bien", "aussi", "tres", "alors", "donc", "ou", "cela", "sont", "avait", "peut",
 		"faut", "comme", "rien", "quand", "chez", "sans", "toujours", "encore", "deja", "moi", "suis",
-		"de", "la", "un", "en", "si", "y", "a", "tu", "es", "vu", "merci", "oui", "non", "mais", "cest", "aussi"},
+		"de", "la", "un", "en", "si", "y", "a", "tu", "es", "vu", "merci", "oui", "non", "mais", "cest", "aussi",
+		"lui", "leurs", "tes", "ton", "ta", "mes", "mon", "ma", "ses", "son", "sa", "nos", "notre", "votre", "vos", "celui", "celle", "ceux", "celles", "quel", "quelle", "quels", "quelles", "avez", "etes", "sommes", "serait", "sera", "fais", "faites", "dit", "dire", "voir", "aller", "va", "vais", "vont", "allez", "peu", "beaucoup", "trop", "assez", "aucun", "aucune", "chaque", "parce", "puis", "depuis", "pendant", "avant", "apres", "jamais", "personne", "quelqu", "quelque", "dessus", "dessous", "ici", "voila", "cet", "ces", "lesquels", "dont", "aujourd", "hui", "hier", "demain", "toi", "eux", "ceci", "vraiment", "surtout", "plutot"},
 	"en": {"the", "and", "is", "are", "of", "to", "that", "this", "it", "with", "for", "not", "was",
 		"have", "has", "be", "you", "they", "what", "just", "but", "about", "would", "there", "their",
 		"from", "my", "your", "don", "t", "s", "i", "we", "he", "she", "will", "can", "at", "an", "or",
 		"if", "all", "do", "so", "by", "been", "were", "which", "who", "how", "more", "than", "them",
 		"should", "could", "into", "only", "because", "really", "people", "think", "these", "those", "its",
-		"in", "on", "no", "am", "me", "him", "her", "our", "thanks", "well", "said", "yes", "very", "was"},
+		"in", "on", "no", "am", "me", "him", "her", "our", "thanks", "well", "said", "yes", "very", "was",
+		"any", "some", "every", "here", "where", "when", "why", "being", "had", "did", "does", "doing", "done", "get", "got", "much", "many", "most", "other", "such", "own", "same", "then", "once", "again", "also", "still", "even", "though", "although", "whether", "while", "might", "must", "shall", "yourself", "himself", "herself", "themselves", "anyone", "someone", "nobody", "everyone", "nothing", "something", "anything", "re", "ve", "ll", "isn", "aren", "wasn", "weren", "didn", "doesn", "won", "wouldn", "shouldn", "couldn"},
 	"de": {"der", "die", "das", "und", "ist", "nicht", "ich", "ein", "eine", "zu", "mit", "auf", "den",
 		"dem", "sich", "auch", "es", "sie", "wir", "du", "aber", "noch", "nur", "wie", "wird", "sind",
 		"hat", "schon", "doch", "oder", "kein", "mal", "fur", "von", "im", "war", "wenn", "dass", "man",
 		"was", "einen", "einem", "bei", "nach", "aus", "mir", "mich", "dann", "so", "hier", "ja", "sehr",
 		"immer", "haben", "diese", "dieser", "werden", "kann", "muss", "uber", "keine", "ihr",
-		"in", "gut", "danke", "bin", "sicher", "ob", "damals", "ganz", "anders", "weil", "etwas", "alles", "was"},
+		"in", "gut", "danke", "bin", "sicher", "ob", "damals", "ganz", "anders", "weil", "etwas", "alles", "was",
+		"keinen", "nichts", "jemand", "niemand", "dich", "dir", "euch", "uns", "ihm", "ihn", "ihnen", "ihre", "ihren", "ihrem", "sein", "seine", "seinen", "seinem", "deine", "deinen", "deinem", "meine", "meinen", "meinem", "unser", "unsere", "euer", "eure", "wieder", "gerade", "warum", "wieso", "weshalb", "wer", "wo", "wohin", "woher", "jetzt", "heute", "gestern", "morgen", "bitte", "vielleicht", "eigentlich", "wirklich", "selbst", "wurde", "wurden", "worden", "hatte", "hatten", "waren", "bist", "seid", "hast", "habt", "kannst", "willst", "sollte", "sollten", "konnte", "musst"},
 	"es": {"el", "los", "las", "y", "es", "una", "del", "que", "por", "con", "para", "no", "lo", "pero",
 		"mas", "muy", "esto", "esta", "como", "su", "hay", "son", "ser", "ya", "todo", "nada", "yo",
 		"porque", "tiene", "se", "al", "le", "mi", "me", "cuando", "sin", "sobre", "tambien", "eso",
 		"ese", "esa", "hace", "puede", "estan", "han", "ha", "fue", "bien", "asi", "aqui", "entre",
 		"donde", "ellos", "nosotros", "usted", "tienen", "hacer", "solo", "siempre", "nunca", "ahora", "pues",
-		"la", "en", "de", "un", "estoy", "todavia", "desde", "nadie", "era", "entonces", "tenian", "mismas", "hablaba"},
+		"la", "en", "de", "un", "estoy", "todavia", "desde", "nadie", "era", "entonces", "tenian", "mismas", "hablaba",
+		"eres", "soy", "somos", "sois", "estas", "estamos", "este", "estos", "aquel", "aquella", "aquellos", "tu", "tus", "sus", "nuestro", "nuestra", "vuestro", "vuestra", "mucho", "mucha", "muchos", "muchas", "poco", "tampoco", "aun", "luego", "despues", "antes", "jamas", "algo", "alguien", "ningun", "ninguna", "cual", "cuales", "quien", "quienes", "hoy", "ayer", "manana", "alli", "ahi", "vos", "sos", "tenes", "decis", "andas"},
 	"it": {"il", "lo", "gli", "di", "che", "non", "e", "un", "una", "per", "sono", "della", "del", "con",
 		"questo", "questa", "ma", "anche", "piu", "come", "gia", "perche", "ci", "si", "ho", "ha", "molto",
 		"tutto", "niente", "cosa", "nel", "nella", "alla", "al", "dei", "delle", "le", "mi", "ti", "se",
 		"io", "lui", "lei", "noi", "voi", "loro", "hanno", "essere", "fatto", "sempre", "ancora", "poi",
 		"quando", "dove", "quindi", "allora", "proprio", "questi", "quello", "quella", "sia", "era", "solo",
-		"la", "in", "da", "a", "grazie", "sono", "sicuro", "nessuno", "stesse", "detto", "ben", "tutti"},
+		"la", "in", "da", "a", "grazie", "sono", "sicuro", "nessuno", "stesse", "detto", "ben", "tutti",
+		"sei", "siamo", "siete", "ero", "eri", "erano", "tuo", "tua", "tuoi", "tue", "suo", "sua", "suoi", "sue", "nostro", "nostra", "vostro", "vostra", "queste", "quel", "quelli", "quelle", "mai", "qualcuno", "nulla", "qualcosa", "chi", "oggi", "ieri", "domani", "qui", "qua", "li", "cosi", "tanto", "troppo", "poco", "dello", "degli", "nei", "negli", "sul", "sulla", "sui", "sugli"},
 	"pt": {"o", "os", "as", "de", "que", "nao", "e", "um", "uma", "do", "da", "dos", "das", "para", "com",
 		"em", "por", "mais", "isso", "isto", "esse", "muito", "ja", "voce", "eu", "ele", "ela", "foi",
 		"sao", "tem", "mas", "no", "na", "nos", "nas", "se", "ao", "como", "quando", "ainda", "sempre",
 		"tambem", "aqui", "entao", "pra", "so", "seu", "sua", "pelo", "pela", "essa", "este", "esta",
 		"ser", "ter", "fazer", "nada", "tudo", "agora", "porque", "estao", "vai", "bem", "num",
-		"a", "obrigado", "obrigada", "tenho", "certeza", "ninguem", "ainda", "desde", "era", "voces", "dito"},
+		"a", "obrigado", "obrigada", "tenho", "certeza", "ninguem", "ainda", "desde", "era", "voces", "dito",
+		"tu", "teu", "tua", "teus", "tuas", "seus", "suas", "nosso", "nossa", "vosso", "vossa", "estes", "estas", "esses", "essas", "aquele", "aquela", "aquilo", "nunca", "alguem", "algo", "algum", "alguma", "nenhum", "nenhuma", "onde", "quem", "hoje", "ontem", "amanha", "ali", "la", "assim", "pouco", "demais", "pelos", "pelas", "numa"},
 	"nl": {"de", "het", "een", "en", "van", "is", "dat", "niet", "ik", "je", "op", "te", "zijn", "met",
 		"voor", "die", "er", "maar", "ook", "als", "dit", "wat", "heb", "nog", "wel", "geen", "naar",
 		"zo", "dan", "kan", "om", "echt", "wordt", "hebben", "worden", "door", "bij", "uit", "aan",
 		"zich", "hij", "zij", "we", "wij", "jullie", "moet", "meer", "nu", "al", "toch", "heeft", "waren",
 		"mijn", "onze", "deze", "omdat", "want", "gewoon", "veel", "hier", "daar", "alleen", "altijd",
-		"of", "toen", "heel", "weet", "zeker", "was", "bent", "jij", "jou", "ze"},
+		"of", "toen", "heel", "weet", "zeker", "was", "bent", "jij", "jou", "ze",
+		"niets", "iemand", "niemand", "jouw", "u", "uw", "hem", "haar", "hun", "hen", "ons", "ben", "werd", "zou", "zouden", "kunnen", "moeten", "willen", "mag", "wil", "kun", "kunt", "weer", "steeds", "nooit", "misschien", "eigenlijk", "waarom", "waar", "wanneer", "hoe", "wie", "vandaag", "gisteren", "morgen"},
 }
