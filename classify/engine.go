@@ -417,6 +417,11 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 		if i > 0 {
 			w = 0
 		}
+		if tollFree(n.Folded[ph.fstart:ph.fend]) {
+			// Public services answer on free numbers ("0 800 06 66 66");
+			// spammers want a mobile or a messenger.
+			w /= 2
+		}
 		add("spam.phone", "phone", w, ph.fstart, ph.fend, n.Folded[ph.fstart:ph.fend])
 	}
 	if w, ok := messengerHandle(n, ms); ok {
@@ -448,6 +453,17 @@ func messengerHandle(n *Normalized, ms []scored) (*Token, bool) {
 		}
 	}
 	return nil, false
+}
+
+// tollFree reports a national free-call number (0800, 0805, 0808 ...).
+func tollFree(phone string) bool {
+	d := make([]byte, 0, 4)
+	for i := 0; i < len(phone) && len(d) < 3; i++ {
+		if c := phone[i]; c >= '0' && c <= '9' {
+			d = append(d, c)
+		}
+	}
+	return string(d) == "080"
 }
 
 // minCommercialInside: commercial words this long are also found inside a
@@ -544,8 +560,16 @@ func (rs *RuleSet) repetition(n *Normalized, add func(rule, label string, w floa
 				last = i
 			}
 		}
-		// Heavier stuffing weighs more, up to twice the rule's weight.
-		w := sg.Stuffing.Weight * min(2, float64(bestN)/max(sg.Stuffing.Min, 1))
+		// Heavier stuffing weighs more, up to twice the rule's weight, and
+		// so does a page of keywords: other words repeated beside the main
+		// one ("Schlüsseldienst Hamburg günstig ... Hamburg ... günstig").
+		others := 0
+		for w, c := range counts {
+			if c >= 2 && w != best {
+				others++
+			}
+		}
+		w := sg.Stuffing.Weight * min(2, float64(bestN)/max(sg.Stuffing.Min, 1)+0.25*float64(min(others, 4)))
 		add("spam.stuffing", "stuffing", w, toks[first].fstart, toks[last].fend,
 			fmt.Sprintf("%q x%d", best, bestN))
 	}

@@ -29,25 +29,63 @@ func (lr *langRules) tokenIs(t *Token, want string, prefix bool) bool {
 	if x == want || (prefix && strings.HasPrefix(x, want)) {
 		return true
 	}
-	if s := squeeze(x, 1); s != x && (s == want || (prefix && strings.HasPrefix(s, want))) {
+	if s := lr.squeezed(x); s != x && (s == want || (prefix && strings.HasPrefix(s, want))) {
 		return true
 	}
 	for _, pl := range lr.plurals {
-		if len(x) > len(pl)+2 && strings.HasSuffix(x, pl) && x[:len(x)-len(pl)] == want {
+		if lr.pluralOf(x, pl) && x[:len(x)-len(pl)] == want {
 			return true
 		}
 	}
 	return false
 }
 
+// squeezed returns a word with every doubled letter single ("idioot",
+// "stuupid"). In Dutch doubled vowels are spelling, not emphasis
+// ("negeer" is not "neger"), so they stay.
+func (lr *langRules) squeezed(x string) string {
+	if lr.code != "nl" {
+		return squeeze(x, 1)
+	}
+	var b []byte
+	for i := 0; i < len(x); i++ {
+		if i > 0 && x[i] == x[i-1] && !strings.ContainsRune("aeiou", rune(x[i])) && x[i] >= 'a' && x[i] <= 'z' {
+			if b == nil {
+				b = append([]byte(nil), x[:i]...)
+			}
+			continue
+		}
+		if b != nil {
+			b = append(b, x[i])
+		}
+	}
+	if b == nil {
+		return x
+	}
+	return string(b)
+}
+
+// pluralOf reports whether x may be a plural made with the ending pl. In
+// English "-es" only follows a hissing sound or an o ("bitches",
+// "heroes"): "rates" is not "rat" + "es".
+func (lr *langRules) pluralOf(x, pl string) bool {
+	if len(x) <= len(pl)+2 || !strings.HasSuffix(x, pl) {
+		return false
+	}
+	if lr.code == "en" && pl == "es" {
+		return strings.ContainsRune("sxzho", rune(x[len(x)-3]))
+	}
+	return true
+}
+
 // forms lists the keys under which a token may have been indexed.
 func (lr *langRules) forms(t *Token, buf []string) []string {
 	buf = append(buf[:0], t.Text)
-	if s := squeeze(t.Text, 1); s != t.Text {
+	if s := lr.squeezed(t.Text); s != t.Text {
 		buf = append(buf, s)
 	}
 	for _, pl := range lr.plurals {
-		if len(t.Text) > len(pl)+2 && strings.HasSuffix(t.Text, pl) {
+		if lr.pluralOf(t.Text, pl) {
 			buf = append(buf, t.Text[:len(t.Text)-len(pl)])
 		}
 	}
@@ -528,7 +566,82 @@ func (rs *RuleSet) target(lr *langRules, toks []Token, h hit, buf []string) (int
 	if s, e, ok := lr.possessed(toks, h); ok {
 		return s, e, true
 	}
+	if s, ok := lr.generic(toks, h); ok {
+		return s, h.last, true
+	}
 	return 0, 0, false
+}
+
+// genericOpeners begin a sentence about whoever holds a view, which the
+// sentence then insults: "Anyone who believes this is an idiot", "Wer das
+// glaubt, ist ein Idiot", "Quiconque vote pour lui est un abruti" (folded).
+var genericOpeners = map[string][][]string{
+	"fr": {{"quiconque"}, {"celui", "qui"}, {"celle", "qui"}, {"ceux", "qui"}, {"celles", "qui"}, {"tous", "ceux", "qui"}},
+	"en": {{"anyone", "who"}, {"anybody", "who"}, {"whoever"}, {"everyone", "who"}, {"anyone", "that"}, {"people", "who"}, {"those", "who"}},
+	"de": {{"wer"}, {"jeder", "der"}, {"jeder", "wer"}, {"alle", "die"}, {"jede", "die"}},
+	"es": {{"el", "que"}, {"quien"}, {"quienes"}, {"cualquiera", "que"}, {"todo", "el", "que"}, {"los", "que"}},
+	"it": {{"chi"}, {"chiunque"}, {"quelli", "che"}, {"tutti", "quelli", "che"}},
+	"pt": {{"quem"}, {"qualquer", "um", "que"}, {"todo", "mundo", "que"}, {"os", "que"}, {"todos", "que"}},
+	"nl": {{"wie"}, {"iedereen", "die"}, {"degene", "die"}, {"degenen", "die"}},
+}
+
+// copulas link a subject to what the sentence calls it (folded).
+var copulas = map[string]bool{
+	"est": true, "sont": true, "etait": true, "is": true, "are": true, "was": true, "ist": true, "sind": true,
+	"war": true, "es": true, "son": true, "era": true, "e": true, "sono": true, "sao": true, "zijn": true,
+}
+
+// generic reports an insult that a sentence opening on "anyone who",
+// "wer", "quiconque" ... pins on whoever it describes, through a copula
+// right before it ("... ist ein Idiot"). It returns the sentence start.
+func (lr *langRules) generic(toks []Token, h hit) (int, bool) {
+	openers := genericOpeners[lr.code]
+	if openers == nil {
+		return 0, false
+	}
+	t := &toks[h.first]
+	copula := false
+	for k := h.first - 1; k >= 0 && k >= h.first-3 && toks[k].Clause == t.Clause; k-- {
+		w := toks[k].Text
+		if negations[w] {
+			return 0, false
+		}
+		if copulas[w] {
+			copula = true
+			break
+		}
+		if !linkWords[w] && !lr.determiners[w] {
+			return 0, false
+		}
+	}
+	if !copula {
+		return 0, false
+	}
+	start := h.first
+	for start > 0 && toks[start-1].Sentence == t.Sentence {
+		start--
+	}
+	for _, o := range openers {
+		if start+len(o) > h.first {
+			continue
+		}
+		match := true
+		for i, w := range o {
+			if toks[start+i].Text != w || toks[start+i].Quoted {
+				match = false
+				break
+			}
+		}
+		if match {
+			for k := start; k < h.first; k++ {
+				if negations[toks[k].Text] {
+					return 0, false
+				}
+			}
+			return start, true
+		}
+	}
+	return 0, false
 }
 
 // maxPointerGap is how many linking words ("est un", "is such a") may stand
@@ -623,7 +736,7 @@ func (lr *langRules) isRelative(w string) bool {
 		return true
 	}
 	for _, pl := range lr.plurals {
-		if len(w) > len(pl)+2 && strings.HasSuffix(w, pl) && lr.relatives[w[:len(w)-len(pl)]] {
+		if lr.pluralOf(w, pl) && lr.relatives[w[:len(w)-len(pl)]] {
 			return true
 		}
 	}
