@@ -93,6 +93,19 @@ func signalsConformance(t *testing.T, m Signals, prefix string) {
 	}
 	require.Equal(t, 5, c.AuthorComments)
 	require.Zero(t, c.Duplicates)
+	// Author ids are the publisher's opaque strings: separators in them
+	// neither merge nor split authors.
+	require.Equal(t, Counts{Duplicates: 1, DuplicateAuthors: 1, AuthorComments: 1}, obs("t3", "1", "x|y:z", fp, 0))
+	require.Equal(t, Counts{Duplicates: 2, DuplicateAuthors: 2, AuthorComments: 1}, obs("t3", "2", "x|y", fp, time.Second))
+	require.Equal(t, Counts{Duplicates: 3, DuplicateAuthors: 2, AuthorComments: 2}, obs("t3", "3", "x|y:z", fp, 2*time.Second))
+	// Every bit of the fingerprint counts, the top one included, and
+	// fingerprints with leading zero bits match like any other.
+	top := uint64(0x8000000080000001)
+	require.Equal(t, 1, obs("t4", "1", "a", top, 0).Duplicates)
+	require.Equal(t, 2, obs("t4", "2", "b", top^(1<<63|1<<31), time.Second).Duplicates)
+	require.Equal(t, 1, obs("t4", "3", "c", top^0xff00ff00, 2*time.Second).Duplicates, "16 bits apart is not a duplicate")
+	require.Equal(t, 1, obs("t5", "1", "a", 0x5, 0).Duplicates)
+	require.Equal(t, 2, obs("t5", "2", "b", 0x4, time.Second).Duplicates)
 }
 
 func TestMemorySignalsBounded(t *testing.T) {
