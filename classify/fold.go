@@ -61,6 +61,18 @@ var confusables = map[rune]rune{
 	'ᴍ': 'm', 'ᴏ': 'o', 'ᴘ': 'p', 'ꜱ': 's', 'ᴛ': 't', 'ᴜ': 'u', 'ᴠ': 'v', 'ᴡ': 'w', 'ᴢ': 'z',
 }
 
+// upperConfusables are capital letters of other scripts that pass for a
+// Latin capital other than the one their lower case imitates: Greek "Ν"
+// reads as N though "ν" reads as v, "Η" as H though "η" reads as n.
+// Capitals whose lower case maps right (Cyrillic "С", "О") need no entry.
+var upperConfusables = map[rune]rune{
+	// Greek.
+	'Α': 'a', 'Β': 'b', 'Ε': 'e', 'Ζ': 'z', 'Η': 'h', 'Ι': 'i', 'Κ': 'k', 'Μ': 'm',
+	'Ν': 'n', 'Ο': 'o', 'Ρ': 'p', 'Τ': 't', 'Υ': 'y', 'Χ': 'x',
+	// Cyrillic.
+	'В': 'b', 'Н': 'h', 'М': 'm', 'Т': 't', 'К': 'k',
+}
+
 func buildFoldTable() []string {
 	t := make([]string, foldTableSize)
 	for r := rune(0); r < foldTableSize; r++ {
@@ -115,6 +127,10 @@ func foldOnce(s string) string {
 		}
 		if unicode.IsSpace(c) {
 			out = append(out, ' ')
+			continue
+		}
+		if m, ok := upperConfusables[c]; ok {
+			out = append(out, m)
 			continue
 		}
 		c = unicode.ToLower(c)

@@ -316,6 +316,9 @@ func computeReaderRune(r rune) rune {
 	if unicode.Is(unicode.Latin, r) {
 		return r
 	}
+	if m, ok := upperConfusables[r]; ok {
+		return unicode.ToUpper(m)
+	}
 	if m, ok := confusables[unicode.ToLower(r)]; ok {
 		if unicode.IsUpper(r) {
 			return unicode.ToUpper(m)

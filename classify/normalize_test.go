@@ -17,11 +17,13 @@ func TestNormalize(t *testing.T) {
 		{"i d i o t", "idiot"},
 		{"c.o.n", "con"},
 		{"W.h.a.t.s.A.p.p", "whatsapp"},
-		{"\u0456d\u0456\u043et", "idiot"},                               // Cyrillic і and о
-		{"con\u200bnard", "connard"},                                    // zero-width space
-		{"ab\u00adru\u2060ti", "abruti"},                                // soft hyphen, word joiner
-		{"\uff26\uff55\uff43\uff4b", "fuck"},                            // fullwidth
-		{"\U0001d422\U0001d41d\U0001d422\U0001d428\U0001d42d", "idiot"}, // mathematical bold
+		{"\u0456d\u0456\u043et", "idiot"}, // Cyrillic і and о
+		{"\u03a1\u0395\u039d\u039d\u0395R \u039a\u039d\u039f\u0392", "penner knob"}, // Greek capitals Ρ Ε Ν Ν Ε, Κ Ν Ο Β
+		{"\u041d\u0410\u0422\u0415", "hate"},                                        // Cyrillic capitals Н А Т Е
+		{"con\u200bnard", "connard"},                                                // zero-width space
+		{"ab\u00adru\u2060ti", "abruti"},                                            // soft hyphen, word joiner
+		{"\uff26\uff55\uff43\uff4b", "fuck"},                                        // fullwidth
+		{"\U0001d422\U0001d41d\U0001d422\U0001d428\U0001d42d", "idiot"},             // mathematical bold
 		{"f*ck you", "fuck you"},
 		{"IDIOOOOOT", "idioot"},
 		{"s@l0pe", "salope"},
@@ -152,4 +154,15 @@ func rulesForFuzz() *Normalizer {
 		panic(err)
 	}
 	return rs.norm
+}
+
+func TestDisguisePrefersWholeTerms(t *testing.T) {
+	t.Parallel()
+	nz := newNormalizer([]string{"pute"}, nil)
+	nz.addPhraseWords([]string{"pete", "cable"})
+	// "pete" (of "pete un cable") comes first in the search, but a
+	// one-word term is the better reading of the disguise.
+	require.Equal(t, "fils de pute", nz.Normalize("fils de p*te"))
+	// A word known only from a phrase is still read when nothing else fits.
+	require.Equal(t, "cable", nz.Normalize("c4ble"))
 }
