@@ -758,7 +758,8 @@ var linkWords = func() map[string]bool {
 		es era eres un una muy totalmente menudo verdadero autentico
 		e era proprio davvero un una uno vero totale
 		e era um uma mesmo muito completo verdadeiro ai
-		is was echt een zo n totaal volslagen`) {
+		is was echt een zo n totaal volslagen gewoon
+		hat has ha tem tiene heeft doch einfach halt`) {
 		m[w] = true
 	}
 	return m

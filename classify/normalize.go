@@ -101,9 +101,13 @@ func (n *Normalized) Form() string {
 // undone: only when that yields a known word, so "4x4" and "2017" stay as
 // they are. A Normalizer is immutable and safe for concurrent use.
 type Normalizer struct {
-	dict     map[string]struct{}
-	prefixes map[string]struct{}
-	plens    []int
+	dict map[string]struct{}
+	// phraseOnly holds the dictionary words known only as part of a
+	// longer term ("pete" of "pete un cable"): a disguise is read as one of
+	// them only when no whole term fits ("p*te" is "pute").
+	phraseOnly map[string]struct{}
+	prefixes   map[string]struct{}
+	plens      []int
 }
 
 // NewNormalizer returns a normaliser that resolves disguises into the given
@@ -125,6 +129,38 @@ func newNormalizer(words, prefixes []string) *Normalizer {
 	}
 	sort.Ints(nz.plens)
 	return nz
+}
+
+// addPhraseWords adds the words of multi-word terms to the dictionary,
+// ranked below the one-word terms.
+func (nz *Normalizer) addPhraseWords(words []string) {
+	for _, w := range words {
+		if _, ok := nz.dict[w]; ok {
+			continue
+		}
+		if nz.phraseOnly == nil {
+			nz.phraseOnly = map[string]struct{}{}
+		}
+		nz.dict[w] = struct{}{}
+		nz.phraseOnly[w] = struct{}{}
+	}
+}
+
+// wholeTerm reports a known word that is not only part of a longer term.
+func (nz *Normalizer) wholeTerm(w string) bool {
+	if _, weak := nz.phraseOnly[w]; !weak {
+		return true
+	}
+	for _, suf := range [...]string{"s", "es", "x"} {
+		if len(w) > len(suf)+2 && strings.HasSuffix(w, suf) {
+			if _, ok := nz.dict[w[:len(w)-len(suf)]]; ok {
+				if _, weak := nz.phraseOnly[w[:len(w)-len(suf)]]; !weak {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // known reports whether w is a dictionary word, allowing for squeezed letter
@@ -542,7 +578,7 @@ func (nz *Normalizer) resolve(w string) (string, bool) {
 	}
 	rs := []rune(w)
 	buf := make([]rune, 0, len(rs))
-	var found string
+	var found, weak string
 	var try func(i int) bool
 	budget := 256
 	try = func(i int) bool {
@@ -551,11 +587,18 @@ func (nz *Normalizer) resolve(w string) (string, bool) {
 		}
 		if i == len(rs) {
 			c := squeeze(string(buf), 2)
-			if nz.known(c) {
-				found = c
-				return true
+			if !nz.known(c) {
+				return false
 			}
-			return false
+			if nz.phraseOnly != nil && !nz.wholeTerm(c) {
+				// Keep looking for a whole term; remember this reading.
+				if weak == "" {
+					weak = c
+				}
+				return false
+			}
+			found = c
+			return true
 		}
 		opts, ok := leetOptions[rs[i]]
 		if !ok {
@@ -582,6 +625,9 @@ func (nz *Normalizer) resolve(w string) (string, bool) {
 	}
 	if try(0) {
 		return found, true
+	}
+	if weak != "" {
+		return weak, true
 	}
 	return w, false
 }

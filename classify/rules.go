@@ -433,7 +433,7 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 		}
 		order = append(order, pending{rf.Languages[code], code})
 	}
-	var words, prefixes []string
+	var words, prefixes, inner []string
 	for _, p := range order {
 		lr := &langRules{
 			code:         p.code,
@@ -555,10 +555,13 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 				}
 				lr.terms.add(ph)
 				rs.termCount++
-				if ph.prefix && len(ph.toks) == 1 {
+				switch {
+				case ph.prefix && len(ph.toks) == 1:
 					prefixes = append(prefixes, ph.toks[0])
-				} else {
+				case len(ph.toks) == 1:
 					words = append(words, ph.toks...)
+				default:
+					inner = append(inner, ph.toks...)
 				}
 			}
 		}
@@ -583,6 +586,7 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 		words = append(words, t)
 	}
 	rs.norm = newNormalizer(words, prefixes)
+	rs.norm.addPhraseWords(inner)
 	return rs
 }
 
