@@ -29,7 +29,7 @@ func (lr *langRules) tokenIs(t *Token, want string, prefix bool) bool {
 	if x == want || (prefix && strings.HasPrefix(x, want)) {
 		return true
 	}
-	if s := lr.squeezed(x); s != x && (s == want || (prefix && strings.HasPrefix(s, want))) {
+	if s := lr.squeezed(t); s != x && (s == want || (prefix && strings.HasPrefix(s, want))) {
 		return true
 	}
 	for _, pl := range lr.plurals {
@@ -40,40 +40,36 @@ func (lr *langRules) tokenIs(t *Token, want string, prefix bool) bool {
 	return false
 }
 
-// squeezed returns a word with every doubled letter single ("idioot",
-// "stuupid"). In Dutch doubled vowels are spelling, not emphasis
-// ("negeer" is not "neger"), so they stay.
-func (lr *langRules) squeezed(x string) string {
-	if lr.code != "nl" {
-		return squeeze(x, 1)
+// squeezed returns a token's word with every doubled letter single
+// ("idioot", "stuupid"). In Dutch and German doubled letters are spelling
+// ("negeer" is not "neger", "misst" not "mist", ß folds to "ss"), so there
+// only a word stretched for emphasis ("idioooot") is squeezed.
+func (lr *langRules) squeezed(t *Token) string {
+	if (lr.code == "nl" || lr.code == "de") && !t.stretched {
+		return t.Text
 	}
-	var b []byte
-	for i := 0; i < len(x); i++ {
-		if i > 0 && x[i] == x[i-1] && !strings.ContainsRune("aeiou", rune(x[i])) && x[i] >= 'a' && x[i] <= 'z' {
-			if b == nil {
-				b = append([]byte(nil), x[:i]...)
-			}
-			continue
-		}
-		if b != nil {
-			b = append(b, x[i])
-		}
-	}
-	if b == nil {
-		return x
-	}
-	return string(b)
+	return squeeze(t.Text, 1)
 }
 
 // pluralOf reports whether x may be a plural made with the ending pl. In
 // English "-es" only follows a hissing sound or an o ("bitches",
-// "heroes"): "rates" is not "rat" + "es".
+// "heroes"): "rates" is not "rat" + "es", "poses" not "pos" + "es".
 func (lr *langRules) pluralOf(x, pl string) bool {
 	if len(x) <= len(pl)+2 || !strings.HasSuffix(x, pl) {
 		return false
 	}
-	if lr.code == "en" && pl == "es" {
-		return strings.ContainsRune("sxzho", rune(x[len(x)-3]))
+	stem := x[:len(x)-len(pl)]
+	switch {
+	case lr.code == "en" && pl == "es":
+		return strings.ContainsRune("xzo", rune(stem[len(stem)-1])) ||
+			strings.HasSuffix(stem, "ss") || strings.HasSuffix(stem, "ch") || strings.HasSuffix(stem, "sh")
+	case lr.code == "nl" && pl == "en":
+		// Dutch nouns in -er, -el, -em, -je take -s ("negers"): "negeren"
+		// is to ignore. Short stems with -en are verbs ("stomen").
+		return len(stem) >= 5 && !strings.HasSuffix(stem, "er") && !strings.HasSuffix(stem, "el") &&
+			!strings.HasSuffix(stem, "em") && !strings.HasSuffix(stem, "je")
+	case lr.code == "de" && pl == "er":
+		return len(stem) >= 5 // "sauer" is sour, not "Sau" + "er"
 	}
 	return true
 }
@@ -81,7 +77,7 @@ func (lr *langRules) pluralOf(x, pl string) bool {
 // forms lists the keys under which a token may have been indexed.
 func (lr *langRules) forms(t *Token, buf []string) []string {
 	buf = append(buf[:0], t.Text)
-	if s := lr.squeezed(t.Text); s != t.Text {
+	if s := lr.squeezed(t); s != t.Text {
 		buf = append(buf, s)
 	}
 	for _, pl := range lr.plurals {

@@ -41,6 +41,9 @@ type Token struct {
 	Disguised bool
 	// InLink is set for tokens inside a URL or an e-mail address.
 	InLink bool
+	// stretched is set when a letter was repeated three times or more
+	// ("idioooot"): emphasis, not spelling.
+	stretched bool
 
 	fstart, fend int // span in Normalized.Folded
 }
@@ -458,7 +461,8 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 					if parts := nz.splitRun(f, raws[i:j]); parts != nil {
 						for _, p := range parts {
 							toks = append(toks, Token{
-								Text: squeeze(p.text, 2), fstart: raws[i+p.from].fstart, fend: raws[i+p.to-1].fend,
+								Text: squeeze(p.text, 2), stretched: squeeze(p.text, 2) != p.text,
+								fstart: raws[i+p.from].fstart, fend: raws[i+p.to-1].fend,
 								Sentence: sentence, Clause: clause, Quoted: quoted || squoted, Disguised: p.to-p.from > 1,
 							})
 							squoteOnly = append(squoteOnly, squoted && !quoted)
@@ -470,7 +474,7 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 				}
 				if !lone && (j-i >= 4 || nz.known(word)) {
 					toks = append(toks, Token{
-						Text: squeeze(word, 2), fstart: rt.fstart, fend: raws[j-1].fend,
+						Text: squeeze(word, 2), stretched: squeeze(word, 2) != word, fstart: rt.fstart, fend: raws[j-1].fend,
 						Sentence: sentence, Clause: clause, Quoted: quoted || squoted, Disguised: true,
 					})
 					squoteOnly = append(squoteOnly, squoted && !quoted)
@@ -489,6 +493,7 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 			word, leet := nz.resolve(raw)
 			t.Text = squeeze(word, 2)
 			t.Disguised = leet
+			t.stretched = t.Text != word
 		}
 		toks = append(toks, t)
 		squoteOnly = append(squoteOnly, squoted && !quoted)
