@@ -596,7 +596,10 @@ func (lr *langRules) generic(toks []Token, h hit) (int, bool) {
 		return 0, false
 	}
 	t := &toks[h.first]
-	copula := false
+	// A noun for a person: "is an idiot", "sont des débiles", "are idiots";
+	// not "Anyone who thinks this is stupid", where the adjective describes
+	// "this".
+	copula, person := false, len(h.p.toks) == 1 && t.Text != h.p.toks[0]
 	for k := h.first - 1; k >= 0 && k >= h.first-3 && toks[k].Clause == t.Clause; k-- {
 		w := toks[k].Text
 		if negations[w] {
@@ -606,11 +609,14 @@ func (lr *langRules) generic(toks []Token, h hit) (int, bool) {
 			copula = true
 			break
 		}
-		if !linkWords[w] && !lr.determiners[w] {
+		switch {
+		case lr.determiners[w]:
+			person = true
+		case !linkWords[w]:
 			return 0, false
 		}
 	}
-	if !copula {
+	if !copula || !person {
 		return 0, false
 	}
 	start := h.first
