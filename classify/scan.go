@@ -174,8 +174,11 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 			fend = urlEnd(f, fend)
 		}
 		shortener := rs.shorteners[host]
-		if !shortener && !rs.tlds[tld] && !path && !strings.HasPrefix(host, "www.") {
-			continue // "fin.de" or "ok.so" in running text
+		// "fin.de" or "ok.so" in running text are no links; a hyphenated
+		// host under a word TLD is ("cerrajeros-madrid-24h.es").
+		if !shortener && !rs.tlds[tld] && !path && !strings.HasPrefix(host, "www.") &&
+			!strings.Contains(host[:len(host)-len(tld)], "-") {
+			continue
 		}
 		if !shortener && !obf && !path && len(labels[0]) < 2 {
 			continue
