@@ -41,11 +41,11 @@ func (lr *langRules) tokenIs(t *Token, want string, prefix bool) bool {
 }
 
 // squeezed returns a token's word with every doubled letter single
-// ("idioot", "stuupid"). In Dutch and German doubled letters are spelling
-// ("negeer" is not "neger", "misst" not "mist", ß folds to "ss"), so there
-// only a word stretched for emphasis ("idioooot") is squeezed.
+// ("stuupid", "looser"). Outside English doubled letters are spelling
+// ("negeer" is not "neger", "misst" not "mist", "année" not "âne"), so
+// there only a word stretched for emphasis ("idioooot") is squeezed.
 func (lr *langRules) squeezed(t *Token) string {
-	if (lr.code == "nl" || lr.code == "de") && !t.stretched {
+	if lr.code != "en" && lr.code != "any" && !t.stretched {
 		return t.Text
 	}
 	return squeeze(t.Text, 1)
