@@ -13,18 +13,20 @@ GO ?= go
 # Extra arguments for `vigie dev` (make run) and `vigie bench` (make bench).
 RUN_ARGS ?=
 BENCH_ARGS ?=
+# Arguments for `vigie loadtest` in `make bench-check` (default: --rate 500 --warmup 15s --duration 60s).
+CHECK_ARGS ?=
 # Packages whose Fuzz* tests `make fuzz` runs, and how long each one fuzzes.
 FUZZ_PKGS ?= ./classify
 FUZZ_TIME ?= 30s
 
-.PHONY: help build run services-up services-down services-status test test-unit test-cluster bench lint fuzz k8s k8s-rules
+.PHONY: help build run services-up services-down services-status test test-unit test-cluster bench bench-check lint fuzz k8s k8s-rules
 
 help: ## List the targets (the default)
 	@echo "Usage: make TARGET [VAR=value...]"
 	@echo
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo
-	@echo "Variables: RUN_ARGS, BENCH_ARGS, FUZZ_PKGS (default $(FUZZ_PKGS)), FUZZ_TIME (default $(FUZZ_TIME)), GO"
+	@echo "Variables: RUN_ARGS, BENCH_ARGS, CHECK_ARGS, FUZZ_PKGS (default $(FUZZ_PKGS)), FUZZ_TIME (default $(FUZZ_TIME)), GO"
 
 build: ## Build the vigie binary into bin/vigie
 	$(GO) build -o bin/vigie ./cmd/vigie
@@ -60,6 +62,9 @@ test-unit: ## Run the tests that need no services (go test -race -short ./...)
 # that `services.sh run` started (it exports VIGIE_TEST_KAFKA / VIGIE_TEST_REDIS).
 bench: ## Run go run ./cmd/vigie bench, plus BENCH_ARGS, against fresh services, then stop them
 	scripts/services.sh run sh -c 'VIGIE_KAFKA_BROKERS="$$VIGIE_TEST_KAFKA" VIGIE_REDIS_ADDR="$$VIGIE_TEST_REDIS" exec "$$0" run ./cmd/vigie bench "$$@"' $(GO) $(BENCH_ARGS)
+
+bench-check: ## Load POST /v1/check (vigie loadtest, CHECK_ARGS) on vigie ingest against fresh services, then stop them
+	scripts/services.sh run scripts/bench-check.sh $(CHECK_ARGS)
 
 lint: ## Fail on unformatted Go files (gofmt -l) and on go vet findings
 	scripts/test.sh lint
