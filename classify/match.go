@@ -216,7 +216,7 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 			}})
 			continue
 		}
-		if lex.targeted == 0 {
+		if lex.targeted == 0 && lex.named == 0 {
 			continue
 		}
 		ms, me, ok := rs.target(lr, toks, h, buf)
@@ -233,7 +233,12 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 			}
 			ms, me, ok = lr.addressed(toks, h, covered)
 		}
-		rule := code + ".targeted"
+		rule, weight := code+".targeted", lex.targeted
+		if !ok && lex.named > 0 && !toks[h.first].Quoted && !lr.selfReference(toks, h) {
+			if ms, ok = lr.named(toks, h); ok {
+				me, rule, weight = h.last, code+".named", lex.named
+			}
+		}
 		if !ok && lex.weight >= minAddressWeight && disguisedHit(toks, h) {
 			// Spelling an insult to slip past a filter ("c@nnard", "i d i o t
 			// s", "con nard") is meaning it: it counts as aimed.
@@ -241,7 +246,7 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 		}
 		if ok {
 			out = append(out, scored{cat: CategoryTroll, m: message.Match{
-				Rule: rule, Label: "targeted", Weight: lex.targeted,
+				Rule: rule, Label: "targeted", Weight: weight,
 				Start: toks[ms].Start, End: toks[me].End, Normalized: joinTokens(toks[ms : me+1]),
 			}})
 		}
@@ -566,6 +571,74 @@ func (rs *RuleSet) target(lr *langRules, toks []Token, h hit, buf []string) (int
 		return s, h.last, true
 	}
 	return 0, 0, false
+}
+
+// indefinites introduce what a sentence calls its subject: "est un", "is
+// a", "ist ein", "es un", "è un", "é um", "is een" (folded).
+var indefinites = map[string]bool{
+	"un": true, "une": true, "des": true, "a": true, "an": true, "ein": true, "eine": true,
+	"una": true, "uno": true, "unos": true, "unas": true, "um": true, "uma": true, "uns": true,
+	"umas": true, "een": true,
+}
+
+// namedCopulas are the copulas of named(), with the contracted "'s" of
+// "he's a moron".
+// "sono" is left out: "sono un cretino" is "I am" far more often than
+// "they are".
+var namedCopulas = func() map[string]bool {
+	m := map[string]bool{"s": true}
+	for w := range copulas {
+		m[w] = true
+	}
+	delete(m, "sono")
+	return m
+}()
+
+// named reports an insult a sentence pins on its subject, whoever it is:
+// a copula, an indefinite article, then the term, in one clause and with
+// no negation ("Ce ministre est un idiot", "he's a total moron", "der ist
+// ein Vollidiot", "ese tipo es un imbécil"). Calling a person a name
+// attacks them even when they are not in the thread; the lexicon's named
+// weight, less than its targeted one, says how much. Speaking of oneself
+// ("je suis un idiot") never gets here: target checks that first. It
+// returns the copula's index.
+func (lr *langRules) named(toks []Token, h hit) (int, bool) {
+	t := &toks[h.first]
+	skippable := func(m *Token) bool { return linkWords[m.Text] || intensifiers[m.Text] }
+	art := -1
+	for k := h.first - 1; k >= 0 && k >= h.first-3; k-- {
+		m := &toks[k]
+		if m.Clause != t.Clause || m.Quoted != t.Quoted {
+			return 0, false
+		}
+		if indefinites[m.Text] {
+			art = k
+			break
+		}
+		if !skippable(m) {
+			return 0, false
+		}
+	}
+	if art < 0 {
+		return 0, false
+	}
+	for k := art - 1; k >= 0 && k >= art-3; k-- {
+		m := &toks[k]
+		if m.Clause != t.Clause || m.Quoted != t.Quoted || negations[m.Text] {
+			return 0, false
+		}
+		if namedCopulas[m.Text] {
+			// "no es un", "não é um": the negation stands before the copula.
+			if k > 0 && negations[toks[k-1].Text] {
+				return 0, false
+			}
+			return k, true
+		}
+		if !skippable(m) {
+			return 0, false
+		}
+	}
+	return 0, false
 }
 
 // genericOpeners begin a sentence about whoever holds a view, which the

@@ -127,11 +127,15 @@ type langFile struct {
 }
 
 type lexiconFile struct {
-	ID       string   `yaml:"id"`
-	Label    string   `yaml:"label"`
-	Weight   float64  `yaml:"weight"`
-	Targeted float64  `yaml:"targeted"`
-	Terms    []string `yaml:"terms"`
+	ID       string  `yaml:"id"`
+	Label    string  `yaml:"label"`
+	Weight   float64 `yaml:"weight"`
+	Targeted float64 `yaml:"targeted"`
+	// Named is added when a sentence calls a third person the term
+	// through a copula and an article ("Ce ministre est un idiot"); 0, the
+	// default, for mild or ambiguous terms.
+	Named float64  `yaml:"named"`
+	Terms []string `yaml:"terms"`
 	// Near makes the lexicon conditional: a term counts only when one of
 	// these words or phrases stands within NearWindow tokens of it, in the
 	// same sentence ("rats" is dehumanising only near "migrants").
@@ -176,6 +180,7 @@ type lexicon struct {
 	category Category
 	weight   float64
 	targeted float64
+	named    float64
 	// near, when set, holds the context phrases the terms need nearby.
 	near       *termIndex
 	nearWindow int
@@ -524,7 +529,11 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 			seenIDs[lf.ID] = p.code
 			v.checkWeight(path+".weight", "lexicon "+lf.ID, lf.Weight)
 			v.checkWeight(path+".targeted", "lexicon "+lf.ID+" targeted", lf.Targeted)
-			lex := &lexicon{id: lf.ID, label: lf.Label, category: cat, weight: lf.Weight, targeted: lf.Targeted}
+			v.checkWeight(path+".named", "lexicon "+lf.ID+" named", lf.Named)
+			if lf.Named > 0 && cat != CategoryTroll {
+				v.errorf(path+".named", "lexicon %s: named is for troll labels, not %q", lf.ID, lf.Label)
+			}
+			lex := &lexicon{id: lf.ID, label: lf.Label, category: cat, weight: lf.Weight, targeted: lf.Targeted, named: lf.Named}
 			if len(lf.Near) > 0 {
 				lex.near = newTermIndex()
 				lex.nearWindow = lf.NearWindow

@@ -59,6 +59,10 @@ func TestRuleErrorsNameTheLine(t *testing.T) {
 			[]string{"bad.yaml:11:", "near_window 20 is outside [1, 12]"}},
 		{"near window alone", strings.Replace(tinyRules, "terms: [idiot]", "near_window: 3\n        terms: [idiot]", 1),
 			[]string{"bad.yaml:10:", "near_window without near"}},
+		{"named weight", strings.Replace(tinyRules, "targeted: 0.55", "targeted: 0.55\n        named: 1.2", 1),
+			[]string{"bad.yaml:10:", "en.insult named: weight 1.2 is outside [0, 1]"}},
+		{"named on spam", strings.Replace(strings.Replace(tinyRules, "label: insult", "label: money", 1), "targeted: 0.55", "named: 0.2", 1),
+			[]string{"bad.yaml:9:", "named is for troll labels"}},
 		{"pointer frame", strings.Replace(tinyRules, "    lexicons:", "    pointer_frames: [that there]\n    lexicons:", 1),
 			[]string{"bad.yaml:5:", `pointer frame "that there"`}},
 	} {
