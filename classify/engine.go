@@ -148,6 +148,7 @@ func (e *Engine) Classify(ctx context.Context, c *message.Comment, p Policy) (me
 		}
 	}
 	ms = rs.spamSignals(n, links, emails, ms)
+	ms = rs.offerSignals(n, ms)
 	ms = rs.styleSignals(n, ms)
 	if lang.Source == "detected" && c.ThreadLang != "" && lang.Code != c.ThreadLang &&
 		lang.Confidence >= rs.sig.LanguageMismatch.Min && rs.sig.LanguageMismatch.Weight > 0 {

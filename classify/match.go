@@ -180,6 +180,11 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 			if i == j {
 				continue
 			}
+			// Offer cues and scam warnings are context: a longer one
+			// ("risultati garantiti") does not hide a heavier term inside it.
+			if cueLabels[o.p.lex.label] && !cueLabels[h.p.lex.label] {
+				continue
+			}
 			lo, ho := h.last-h.first, o.last-o.first
 			if o.first <= h.first && h.last <= o.last && (ho > lo || (ho == lo && (o.p.lex.weight > h.p.lex.weight ||
 				(o.p.lex.weight == h.p.lex.weight && j < i)))) {
@@ -248,6 +253,10 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 	}
 	return out
 }
+
+// cueLabels are the labels of context lexicons, which never hide another
+// lexicon's term.
+var cueLabels = map[string]bool{"offer": true, "warning": true}
 
 // disguisedSuffix ends the rule name of the bonus a disguised term gets.
 const disguisedSuffix = ".disguised"

@@ -47,6 +47,7 @@ var labelCategories = map[string]Category{
 	"phone": CategorySpam, "email": CategorySpam, "stuffing": CategorySpam,
 	"flooding": CategorySpam, "emoji_run": CategorySpam, "duplicate": CategorySpam,
 	"velocity": CategorySpam, "language_mismatch": CategorySpam,
+	"offer": CategorySpam, "warning": CategorySpam,
 }
 
 // ruleFile is the YAML document; docs/rules.md describes every field.
@@ -96,6 +97,7 @@ type signalFile struct {
 	DuplicateAuthors sigRule `yaml:"duplicate_authors"`
 	Velocity         sigRule `yaml:"velocity"`
 	LanguageMismatch sigRule `yaml:"language_mismatch"`
+	Offer            sigRule `yaml:"offer"`
 }
 
 type langFile struct {
@@ -598,7 +600,7 @@ func (v *validator) checkSignals(s *signalFile) {
 		"email": s.Email, "stuffing": s.Stuffing, "flooding": s.Flooding, "shouting": s.Shouting,
 		"punctuation": s.Punctuation, "emoji_run": s.EmojiRun, "duplicate": s.Duplicate,
 		"duplicate_authors": s.DuplicateAuthors, "velocity": s.Velocity,
-		"language_mismatch": s.LanguageMismatch,
+		"language_mismatch": s.LanguageMismatch, "offer": s.Offer,
 	} {
 		v.checkWeight("$.signals."+name+".weight", "sigRule "+name, sg.Weight)
 		if sg.Min < 0 {
