@@ -399,8 +399,17 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 			w = 0
 		}
 		add("spam.email", "email", w, em.fstart, em.fend, n.Folded[em.fstart:em.fend])
+		if i == 0 && em.link.obfuscated {
+			// "name at gmail punkt com": spelled out to get past a filter.
+			add("spam.obfuscated_email", "obfuscated_link", sg.ObfuscatedLink.Weight/2, em.fstart, em.fend, "address spelled out")
+		}
 	}
 	phones := scanPhones(n)
+	spaced := false
+	if len(phones) == 0 {
+		phones = scanSpacedDigits(n)
+		spaced = len(phones) > 0
+	}
 	if len(phones) == 0 {
 		phones = scanSpelledPhones(n)
 	}
@@ -424,6 +433,11 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 			w /= 2
 		}
 		add("spam.phone", "phone", w, ph.fstart, ph.fend, n.Folded[ph.fstart:ph.fend])
+		if i == 0 && (spaced || singleDigits(n.Folded[ph.fstart:ph.fend])) {
+			// Nobody spells a number one digit at a time but to get past a
+			// filter.
+			add("spam.obfuscated_phone", "obfuscated_link", sg.ObfuscatedLink.Weight/2, ph.fstart, ph.fend, "digits spaced out")
+		}
 	}
 	if w, ok := messengerHandle(n, ms); ok {
 		add("spam.handle", "handle", sg.Handle.Weight, w.fstart, w.fend, "@"+w.Text)
@@ -450,10 +464,31 @@ func messengerHandle(n *Normalized, ms []scored) (*Token, bool) {
 			if t.Kind == TokenMention {
 				return t, true
 			}
+			// "T e l e g r a m @ f x _ m e e s t e r": the handle spaced
+			// out as well.
+			if rest := strings.TrimLeft(n.Folded[n.Tokens[k].fstart-min(n.Tokens[k].fstart, 3):n.Tokens[k].fstart], " :"); rest == "@" ||
+				strings.HasSuffix(rest, "@ ") || strings.HasSuffix(rest, "@") {
+				return &n.Tokens[k], true
+			}
 			break
 		}
 	}
 	return nil, false
+}
+
+// singleDigits reports a number written one digit at a time: nine digits
+// or more, no two side by side.
+func singleDigits(s string) bool {
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			digits++
+			if i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+				return false
+			}
+		}
+	}
+	return digits >= 9
 }
 
 // tollFree reports a national free-call number (0800, 0805, 0808 ...).
