@@ -442,9 +442,67 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 	if w, ok := messengerHandle(n, ms); ok {
 		add("spam.handle", "handle", sg.Handle.Weight, w.fstart, w.fend, "@"+w.Text)
 	}
+	if !commercial {
+		// A handle named like a shop ("@pronos_ganadores", "@tipster_lucr0")
+		// is a shop window too.
+		for k := range n.Tokens {
+			t := &n.Tokens[k]
+			if t.Kind != TokenMention {
+				continue
+			}
+			if w := rs.commercialWord(strings.ReplaceAll(t.Text, ".", "_") + ".x"); w != "" {
+				add("spam.commercial_handle", "commercial_link", sg.CommercialLink.Weight, t.fstart, t.fend, w)
+				break
+			}
+		}
+	}
+	if k, first, last := leetWords(n); k >= int(max(sg.Leet.Min, 1)) {
+		add("spam.leet", "leetspeak", sg.Leet.Weight, n.Tokens[first].fstart, n.Tokens[last].fend,
+			fmt.Sprintf("%d words in leetspeak", k))
+	}
 	rs.repetition(n, add)
 	return ms
 }
+
+// leetWords counts the words written in leetspeak that the lexicons did
+// not resolve ("C0mb1n4d4s s3gur4s", "M4ltipl4 s1cur4"): a digit standing
+// for a letter between two letters. Model numbers ("mp3", "4x4", "B2B")
+// have at most one. It returns the count and the first and last such
+// token.
+func leetWords(n *Normalized) (int, int, int) {
+	count, first, last := 0, -1, -1
+	for k := range n.Tokens {
+		t := &n.Tokens[k]
+		if t.Kind != TokenWord || t.InLink || len(t.Text) < 3 || t.Quoted {
+			continue
+		}
+		// Read the word as written: the normaliser may have resolved it.
+		s, e := n.Span(t.fstart, t.fend)
+		w := strings.ToLower(n.Original[s:e])
+		inner, letters := 0, 0
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			if c >= 'a' && c <= 'z' {
+				letters++
+				continue
+			}
+			if strings.IndexByte("013457", c) >= 0 && i > 0 && i+1 < len(w) && isLetterByte(w[i-1]) && isLetterByte(w[i+1]) {
+				inner++
+			}
+		}
+		if inner == 0 || letters < 2 || (inner == 1 && letters < 3) {
+			continue
+		}
+		count++
+		if first < 0 {
+			first = k
+		}
+		last = k
+	}
+	return count, first, last
+}
+
+func isLetterByte(c byte) bool { return c >= 'a' && c <= 'z' }
 
 // messengerHandle finds an @handle written just after a messenger's name
 // ("Telegram: @investor_tom", "WhatsApp @lea"): where to reach the sender.
@@ -522,7 +580,7 @@ func (rs *RuleSet) commercialWord(host string) string {
 			continue
 		}
 		for _, part := range strings.FieldsFunc(label, func(r rune) bool { return r == '-' || r == '_' || (r >= '0' && r <= '9') }) {
-			if rs.commercial[part] {
+			if rs.commercial[part] || rs.commercial[squeeze(part, 2)] {
 				return part
 			}
 		}

@@ -269,10 +269,10 @@ func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 	}
 	// One offer word alone ("gratuit" beside a helpline's number) is
 	// everyday talk: the offer lexicons count from two cues on.
-	cues := map[string]bool{}
+	cues := map[[2]int]bool{}
 	for _, m := range ms {
 		if m.m.Label == "offer" {
-			cues[m.m.Rule] = true
+			cues[[2]int{m.m.Start, m.m.End}] = true
 		}
 	}
 	for i := range ms {

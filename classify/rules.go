@@ -47,7 +47,7 @@ var labelCategories = map[string]Category{
 	"phone": CategorySpam, "email": CategorySpam, "stuffing": CategorySpam,
 	"flooding": CategorySpam, "emoji_run": CategorySpam, "duplicate": CategorySpam,
 	"velocity": CategorySpam, "language_mismatch": CategorySpam,
-	"offer": CategorySpam, "warning": CategorySpam,
+	"offer": CategorySpam, "warning": CategorySpam, "leetspeak": CategorySpam,
 }
 
 // ruleFile is the YAML document; docs/rules.md describes every field.
@@ -98,6 +98,7 @@ type signalFile struct {
 	Velocity         sigRule `yaml:"velocity"`
 	LanguageMismatch sigRule `yaml:"language_mismatch"`
 	Offer            sigRule `yaml:"offer"`
+	Leet             sigRule `yaml:"leet"`
 }
 
 type langFile struct {
@@ -600,7 +601,7 @@ func (v *validator) checkSignals(s *signalFile) {
 		"email": s.Email, "stuffing": s.Stuffing, "flooding": s.Flooding, "shouting": s.Shouting,
 		"punctuation": s.Punctuation, "emoji_run": s.EmojiRun, "duplicate": s.Duplicate,
 		"duplicate_authors": s.DuplicateAuthors, "velocity": s.Velocity,
-		"language_mismatch": s.LanguageMismatch, "offer": s.Offer,
+		"language_mismatch": s.LanguageMismatch, "offer": s.Offer, "leet": s.Leet,
 	} {
 		v.checkWeight("$.signals."+name+".weight", "sigRule "+name, sg.Weight)
 		if sg.Min < 0 {
