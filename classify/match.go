@@ -655,6 +655,13 @@ func (lr *langRules) generic(toks []Token, h hit) (int, bool) {
 	return 0, false
 }
 
+// countWords stand for a small number before "comments up": "a few
+// comments up", "ein paar Kommentare weiter oben" (folded).
+var countWords = map[string]bool{
+	"few": true, "couple": true, "quelques": true, "paar": true, "par": true, "paio": true, "alcuni": true,
+	"qualche": true, "unos": true, "algunos": true, "uns": true, "alguns": true, "enkele": true,
+}
+
 // maxPointerGap is how many linking words ("est un", "is such a") may stand
 // between a pointer and the insult it designates.
 const maxPointerGap = 3
@@ -676,9 +683,12 @@ func (lr *langRules) pointed(toks []Token, h hit, buf []string) (int, int, bool)
 	if len(lr.pointers.exact) == 0 {
 		return 0, 0, false
 	}
-	// After: the pointer follows, at most one linking word between.
+	// After: the pointer follows, at most one linking word between, or a
+	// count ("the pillock two comments up", "die mafkees twee reacties
+	// hierboven").
 	var hits []hit
-	for k := h.last + 1; k < len(toks) && k <= h.last+2; k++ {
+	counted := 0
+	for k := h.last + 1; k < len(toks) && k <= h.last+2+counted; k++ {
 		m := &toks[k]
 		// "Quel débile, celui-là": a comma may stand right before it.
 		if m.Sentence != toks[h.last].Sentence || (m.Clause != toks[h.last].Clause && k > h.last+1) ||
@@ -688,6 +698,10 @@ func (lr *langRules) pointed(toks []Token, h hit, buf []string) (int, int, bool)
 		hits, buf = lr.find(lr.pointers, toks, k, hits[:0], buf)
 		if len(hits) > 0 {
 			return h.first, hits[0].last, true
+		}
+		if counted < 2 && (numberWords[m.Text] || isDigits(m.Text) || countWords[m.Text]) {
+			counted++
+			continue
 		}
 		if !linkWords[m.Text] {
 			break
