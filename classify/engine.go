@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -150,6 +151,7 @@ func (e *Engine) Classify(ctx context.Context, c *message.Comment, p Policy) (me
 	ms = rs.spamSignals(n, links, emails, ms)
 	ms = rs.offerSignals(n, ms)
 	ms = rs.styleSignals(n, ms)
+	ms = rs.barrage(n, []string{lang.Code, c.ThreadLang}, ms)
 	if lang.Source == "detected" && c.ThreadLang != "" && lang.Code != c.ThreadLang &&
 		lang.Confidence >= rs.sig.LanguageMismatch.Min && rs.sig.LanguageMismatch.Weight > 0 {
 		ms = append(ms, scored{cat: CategorySpam, m: message.Match{
@@ -628,6 +630,18 @@ func (rs *RuleSet) repetition(n *Normalized, add func(rule, label string, w floa
 			}
 		}
 	}
+	// A unit glued to itself: "F D P F D P ..." rebuilt as one word,
+	// "fdpfdpfdp".
+	for i := range toks {
+		t := &toks[i]
+		if t.Kind != TokenWord || t.InLink {
+			continue
+		}
+		if unit, reps := gluedUnit(t.Text); reps >= int(max(sg.Flooding.Min, 2)) {
+			add("spam.flooding", "flooding", sg.Flooding.Weight, t.fstart, t.fend, fmt.Sprintf("%q x%d", unit, reps))
+			return
+		}
+	}
 	// Stuffing: one keyword at least Min times and a fifth of the words.
 	words := 0
 	counts := map[string]int{}
@@ -667,6 +681,98 @@ func (rs *RuleSet) repetition(n *Normalized, add func(rule, label string, w floa
 		add("spam.stuffing", "stuffing", w, toks[first].fstart, toks[last].fend,
 			fmt.Sprintf("%q x%d", best, bestN))
 	}
+}
+
+// gluedUnit reports a word made of one short unit (two to six letters)
+// repeated: "fdpfdpfdpfdp" is "fdp" four times.
+func gluedUnit(w string) (string, int) {
+	for size := 2; size <= 6 && size*2 <= len(w); size++ {
+		if len(w)%size != 0 {
+			continue
+		}
+		unit := w[:size]
+		if laughter[unit] {
+			return "", 0
+		}
+		if strings.Repeat(unit, len(w)/size) == w {
+			return unit, len(w) / size
+		}
+	}
+	return "", 0
+}
+
+// laughter and filler syllables repeat by nature: "hahaha", "jajaja",
+// "blablabla", "lalala".
+var laughter = map[string]bool{
+	"ha": true, "he": true, "hi": true, "ho": true, "hu": true, "ja": true, "je": true, "ji": true, "jo": true,
+	"ka": true, "ke": true, "ks": true, "rs": true, "lol": true, "mdr": true, "xd": true, "bla": true,
+	"na": true, "la": true, "ah": true, "eh": true, "oh": true, "uh": true, "hah": true, "heh": true,
+	"ahah": true, "haha": true, "hehe": true, "jaja": true, "ok": true, "no": true, "non": true, "nee": true,
+}
+
+// barrage turns flooding into harassment when what is repeated is abuse
+// ("@jonas Opfer Opfer Opfer ...", "LOG OFF GRANDAD" seven times, "F D P F
+// D P ...": the repeated unit is also read with the language's lexicons),
+// or is shouted at an @mention.
+func (rs *RuleSet) barrage(n *Normalized, codes []string, ms []scored) []scored {
+	w := rs.sig.Barrage.Weight
+	if w <= 0 {
+		return ms
+	}
+	var flood *message.Match
+	for i := range ms {
+		if ms[i].m.Rule == "spam.flooding" {
+			flood = &ms[i].m
+		}
+	}
+	if flood == nil {
+		return ms
+	}
+	why := ""
+	shouted := false
+	for _, m := range ms {
+		switch {
+		case m.cat == CategoryTroll && m.m.Label == "shouting":
+			shouted = true
+		case m.cat == CategoryTroll && m.m.Weight > 0 && m.m.Label != "punctuation" && m.m.Start < flood.End && m.m.End > flood.Start:
+			why = "abuse repeated"
+		}
+	}
+	if why == "" && shouted {
+		// Shouted at someone; a shouted chant alone ("GO TEAM GO") is
+		// no attack.
+		for _, t := range n.Tokens {
+			if t.Kind == TokenMention {
+				why = "shouted at @" + t.Text
+				break
+			}
+		}
+	}
+	if why == "" {
+		if k := strings.LastIndex(flood.Normalized, " x"); k > 0 {
+			if unit, err := strconv.Unquote(flood.Normalized[:k]); err == nil {
+				un := rs.norm.Prepare(unit)
+				// The comment's language, then the thread's: a spelled-out
+				// acronym says little about the language.
+				for _, code := range codes {
+					if code == "" {
+						continue
+					}
+					for _, m := range rs.matchLexicons(rs.rules(code), code, un.Tokens, nil) {
+						if m.cat == CategoryTroll && m.m.Weight > 0 {
+							why = "abuse repeated"
+						}
+					}
+				}
+			}
+		}
+	}
+	if why == "" {
+		return ms
+	}
+	return append(ms, scored{cat: CategoryTroll, m: message.Match{
+		Rule: "troll.barrage", Label: "barrage", Weight: w, Start: flood.Start, End: flood.End, Normalized: why,
+	}})
 }
 
 // maxFloodPhrase is the longest phrase flooding looks for: "casino en
