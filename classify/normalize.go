@@ -425,8 +425,11 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 				}
 			}
 		}
-		// Rejoin single letters separated by single separators.
-		if !rt.mention && rt.runes == 1 {
+		// Rejoin single letters separated by single separators. The "s"
+		// of "he's" or the "l" of "l'" is the end of a word, not the
+		// start of a run: "he's a d.i.c.k" is not "sad".
+		elided := i > 0 && (f[raws[i-1].fend:rt.fstart] == "'" || f[raws[i-1].fend:rt.fstart] == "’")
+		if !rt.mention && rt.runes == 1 && !elided {
 			j := i + 1
 			sep := ""
 			for j < len(raws) && !raws[j].mention && raws[j].runes == 1 {
