@@ -581,8 +581,15 @@ func (rs *RuleSet) commercialWord(host string) string {
 		if label == "www" {
 			continue
 		}
-		for _, part := range strings.FieldsFunc(label, func(r rune) bool { return r == '-' || r == '_' || (r >= '0' && r <= '9') }) {
+		parts := strings.FieldsFunc(label, func(r rune) bool { return r == '-' || r == '_' || (r >= '0' && r <= '9') })
+		for _, part := range parts {
 			if rs.commercial[part] || rs.commercial[squeeze(part, 2)] {
+				return part
+			}
+			// "brasilpremiado-gov.com.br", "caf-gouv-fr.com": a government
+			// word inside a hyphenated name is an imitation; real
+			// administrations own gov, gouv, gob as a label of their own.
+			if len(parts) > 1 && officialWords[part] {
 				return part
 			}
 		}
@@ -593,6 +600,12 @@ func (rs *RuleSet) commercialWord(host string) string {
 		}
 	}
 	return ""
+}
+
+// officialWords name an administration; see commercialWord.
+var officialWords = map[string]bool{
+	"gov": true, "govt": true, "gouv": true, "gob": true, "governo": true, "gobierno": true, "bund": true,
+	"overheid": true, "gouvernement": true, "government": true,
 }
 
 // repetition finds keyword stuffing (one keyword over and over across the
