@@ -843,7 +843,30 @@ func (lr *langRules) selfReference(toks []Token, h hit) bool {
 			return true
 		}
 	}
+	// "Menudo tonto estoy hecho", "quel idiot je suis", "what an idiot I
+	// am", "che stupido che sono": a first-person verb right after it.
+	fa := firstPersonAfter[lr.code]
+	for k := h.last + 1; k < len(toks) && k <= h.last+2; k++ {
+		if toks[k].Clause != t.Clause {
+			break
+		}
+		if fa[toks[k].Text] {
+			return true
+		}
+	}
 	return false
+}
+
+// firstPersonAfter are first-person subjects and verbs that, right after
+// an insult, make it the commenter's own (folded).
+var firstPersonAfter = map[string]map[string]bool{
+	"fr": {"je": true, "suis": true},
+	"en": {"i": true, "am": true},
+	"de": {"ich": true, "bin": true},
+	"es": {"soy": true, "estoy": true},
+	"it": {"sono": true, "io": true},
+	"pt": {"sou": true, "estou": true},
+	"nl": {"ik": true},
 }
 
 // forwardWindow is how many words after an insult a second-person word
