@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -148,7 +149,9 @@ func (e *Engine) Classify(ctx context.Context, c *message.Comment, p Policy) (me
 		}
 	}
 	ms = rs.spamSignals(n, links, emails, ms)
+	ms = rs.offerSignals(n, ms)
 	ms = rs.styleSignals(n, ms)
+	ms = rs.barrage(n, []string{lang.Code, c.ThreadLang}, ms)
 	if lang.Source == "detected" && c.ThreadLang != "" && lang.Code != c.ThreadLang &&
 		lang.Confidence >= rs.sig.LanguageMismatch.Min && rs.sig.LanguageMismatch.Weight > 0 {
 		ms = append(ms, scored{cat: CategorySpam, m: message.Match{
@@ -398,8 +401,17 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 			w = 0
 		}
 		add("spam.email", "email", w, em.fstart, em.fend, n.Folded[em.fstart:em.fend])
+		if i == 0 && em.link.obfuscated {
+			// "name at gmail punkt com": spelled out to get past a filter.
+			add("spam.obfuscated_email", "obfuscated_link", sg.ObfuscatedLink.Weight/2, em.fstart, em.fend, "address spelled out")
+		}
 	}
 	phones := scanPhones(n)
+	spaced := false
+	if len(phones) == 0 {
+		phones = scanSpacedDigits(n)
+		spaced = len(phones) > 0
+	}
 	if len(phones) == 0 {
 		phones = scanSpelledPhones(n)
 	}
@@ -423,13 +435,76 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 			w /= 2
 		}
 		add("spam.phone", "phone", w, ph.fstart, ph.fend, n.Folded[ph.fstart:ph.fend])
+		if i == 0 && (spaced || singleDigits(n.Folded[ph.fstart:ph.fend])) {
+			// Nobody spells a number one digit at a time but to get past a
+			// filter.
+			add("spam.obfuscated_phone", "obfuscated_link", sg.ObfuscatedLink.Weight/2, ph.fstart, ph.fend, "digits spaced out")
+		}
 	}
 	if w, ok := messengerHandle(n, ms); ok {
 		add("spam.handle", "handle", sg.Handle.Weight, w.fstart, w.fend, "@"+w.Text)
 	}
+	if !commercial {
+		// A handle named like a shop ("@pronos_ganadores", "@tipster_lucr0")
+		// is a shop window too.
+		for k := range n.Tokens {
+			t := &n.Tokens[k]
+			if t.Kind != TokenMention {
+				continue
+			}
+			if w := rs.commercialWord(strings.ReplaceAll(t.Text, ".", "_") + ".x"); w != "" {
+				add("spam.commercial_handle", "commercial_link", sg.CommercialLink.Weight, t.fstart, t.fend, w)
+				break
+			}
+		}
+	}
+	if k, first, last := leetWords(n); k >= int(max(sg.Leet.Min, 1)) {
+		add("spam.leet", "leetspeak", sg.Leet.Weight, n.Tokens[first].fstart, n.Tokens[last].fend,
+			fmt.Sprintf("%d words in leetspeak", k))
+	}
 	rs.repetition(n, add)
 	return ms
 }
+
+// leetWords counts the words written in leetspeak that the lexicons did
+// not resolve ("C0mb1n4d4s s3gur4s", "M4ltipl4 s1cur4"): a digit standing
+// for a letter between two letters. Model numbers ("mp3", "4x4", "B2B")
+// have at most one. It returns the count and the first and last such
+// token.
+func leetWords(n *Normalized) (int, int, int) {
+	count, first, last := 0, -1, -1
+	for k := range n.Tokens {
+		t := &n.Tokens[k]
+		if t.Kind != TokenWord || t.InLink || len(t.Text) < 3 || t.Quoted {
+			continue
+		}
+		// Read the word as written: the normaliser may have resolved it.
+		s, e := n.Span(t.fstart, t.fend)
+		w := strings.ToLower(n.Original[s:e])
+		inner, letters := 0, 0
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			if c >= 'a' && c <= 'z' {
+				letters++
+				continue
+			}
+			if strings.IndexByte("013457", c) >= 0 && i > 0 && i+1 < len(w) && isLetterByte(w[i-1]) && isLetterByte(w[i+1]) {
+				inner++
+			}
+		}
+		if inner == 0 || letters < 2 || (inner == 1 && letters < 3) {
+			continue
+		}
+		count++
+		if first < 0 {
+			first = k
+		}
+		last = k
+	}
+	return count, first, last
+}
+
+func isLetterByte(c byte) bool { return c >= 'a' && c <= 'z' }
 
 // messengerHandle finds an @handle written just after a messenger's name
 // ("Telegram: @investor_tom", "WhatsApp @lea"): where to reach the sender.
@@ -449,10 +524,31 @@ func messengerHandle(n *Normalized, ms []scored) (*Token, bool) {
 			if t.Kind == TokenMention {
 				return t, true
 			}
+			// "T e l e g r a m @ f x _ m e e s t e r": the handle spaced
+			// out as well.
+			if rest := strings.TrimLeft(n.Folded[n.Tokens[k].fstart-min(n.Tokens[k].fstart, 3):n.Tokens[k].fstart], " :"); rest == "@" ||
+				strings.HasSuffix(rest, "@ ") || strings.HasSuffix(rest, "@") {
+				return &n.Tokens[k], true
+			}
 			break
 		}
 	}
 	return nil, false
+}
+
+// singleDigits reports a number written one digit at a time: nine digits
+// or more, no two side by side.
+func singleDigits(s string) bool {
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			digits++
+			if i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+				return false
+			}
+		}
+	}
+	return digits >= 9
 }
 
 // tollFree reports a national free-call number (0800, 0805, 0808 ...).
@@ -485,8 +581,15 @@ func (rs *RuleSet) commercialWord(host string) string {
 		if label == "www" {
 			continue
 		}
-		for _, part := range strings.FieldsFunc(label, func(r rune) bool { return r == '-' || r == '_' || (r >= '0' && r <= '9') }) {
-			if rs.commercial[part] {
+		parts := strings.FieldsFunc(label, func(r rune) bool { return r == '-' || r == '_' || (r >= '0' && r <= '9') })
+		for _, part := range parts {
+			if rs.commercial[part] || rs.commercial[squeeze(part, 2)] {
+				return part
+			}
+			// "brasilpremiado-gov.com.br", "caf-gouv-fr.com": a government
+			// word inside a hyphenated name is an imitation; real
+			// administrations own gov, gouv, gob as a label of their own.
+			if len(parts) > 1 && officialWords[part] {
 				return part
 			}
 		}
@@ -497,6 +600,12 @@ func (rs *RuleSet) commercialWord(host string) string {
 		}
 	}
 	return ""
+}
+
+// officialWords name an administration; see commercialWord.
+var officialWords = map[string]bool{
+	"gov": true, "govt": true, "gouv": true, "gob": true, "governo": true, "gobierno": true, "bund": true,
+	"overheid": true, "gouvernement": true, "government": true,
 }
 
 // repetition finds keyword stuffing (one keyword over and over across the
@@ -532,6 +641,18 @@ func (rs *RuleSet) repetition(n *Normalized, add func(rule, label string, w floa
 					fmt.Sprintf("%q x%d", joinTokens(toks[i:i+size]), reps))
 				return
 			}
+		}
+	}
+	// A unit glued to itself: "F D P F D P ..." rebuilt as one word,
+	// "fdpfdpfdp".
+	for i := range toks {
+		t := &toks[i]
+		if t.Kind != TokenWord || t.InLink {
+			continue
+		}
+		if unit, reps := gluedUnit(t.Text); reps >= int(max(sg.Flooding.Min, 2)) {
+			add("spam.flooding", "flooding", sg.Flooding.Weight, t.fstart, t.fend, fmt.Sprintf("%q x%d", unit, reps))
+			return
 		}
 	}
 	// Stuffing: one keyword at least Min times and a fifth of the words.
@@ -573,6 +694,98 @@ func (rs *RuleSet) repetition(n *Normalized, add func(rule, label string, w floa
 		add("spam.stuffing", "stuffing", w, toks[first].fstart, toks[last].fend,
 			fmt.Sprintf("%q x%d", best, bestN))
 	}
+}
+
+// gluedUnit reports a word made of one short unit (two to six letters)
+// repeated: "fdpfdpfdpfdp" is "fdp" four times.
+func gluedUnit(w string) (string, int) {
+	for size := 2; size <= 6 && size*2 <= len(w); size++ {
+		if len(w)%size != 0 {
+			continue
+		}
+		unit := w[:size]
+		if laughter[unit] {
+			return "", 0
+		}
+		if strings.Repeat(unit, len(w)/size) == w {
+			return unit, len(w) / size
+		}
+	}
+	return "", 0
+}
+
+// laughter and filler syllables repeat by nature: "hahaha", "jajaja",
+// "blablabla", "lalala".
+var laughter = map[string]bool{
+	"ha": true, "he": true, "hi": true, "ho": true, "hu": true, "ja": true, "je": true, "ji": true, "jo": true,
+	"ka": true, "ke": true, "ks": true, "rs": true, "lol": true, "mdr": true, "xd": true, "bla": true,
+	"na": true, "la": true, "ah": true, "eh": true, "oh": true, "uh": true, "hah": true, "heh": true,
+	"ahah": true, "haha": true, "hehe": true, "jaja": true, "ok": true, "no": true, "non": true, "nee": true,
+}
+
+// barrage turns flooding into harassment when what is repeated is abuse
+// ("@jonas Opfer Opfer Opfer ...", "LOG OFF GRANDAD" seven times, "F D P F
+// D P ...": the repeated unit is also read with the language's lexicons),
+// or is shouted at an @mention.
+func (rs *RuleSet) barrage(n *Normalized, codes []string, ms []scored) []scored {
+	w := rs.sig.Barrage.Weight
+	if w <= 0 {
+		return ms
+	}
+	var flood *message.Match
+	for i := range ms {
+		if ms[i].m.Rule == "spam.flooding" {
+			flood = &ms[i].m
+		}
+	}
+	if flood == nil {
+		return ms
+	}
+	why := ""
+	shouted := false
+	for _, m := range ms {
+		switch {
+		case m.cat == CategoryTroll && m.m.Label == "shouting":
+			shouted = true
+		case m.cat == CategoryTroll && m.m.Weight > 0 && m.m.Label != "punctuation" && m.m.Start < flood.End && m.m.End > flood.Start:
+			why = "abuse repeated"
+		}
+	}
+	if why == "" && shouted {
+		// Shouted at someone; a shouted chant alone ("GO TEAM GO") is
+		// no attack.
+		for _, t := range n.Tokens {
+			if t.Kind == TokenMention {
+				why = "shouted at @" + t.Text
+				break
+			}
+		}
+	}
+	if why == "" {
+		if k := strings.LastIndex(flood.Normalized, " x"); k > 0 {
+			if unit, err := strconv.Unquote(flood.Normalized[:k]); err == nil {
+				un := rs.norm.Prepare(unit)
+				// The comment's language, then the thread's: a spelled-out
+				// acronym says little about the language.
+				for _, code := range codes {
+					if code == "" {
+						continue
+					}
+					for _, m := range rs.matchLexicons(rs.rules(code), code, un.Tokens, nil) {
+						if m.cat == CategoryTroll && m.m.Weight > 0 {
+							why = "abuse repeated"
+						}
+					}
+				}
+			}
+		}
+	}
+	if why == "" {
+		return ms
+	}
+	return append(ms, scored{cat: CategoryTroll, m: message.Match{
+		Rule: "troll.barrage", Label: "barrage", Weight: w, Start: flood.Start, End: flood.End, Normalized: why,
+	}})
 }
 
 // maxFloodPhrase is the longest phrase flooding looks for: "casino en

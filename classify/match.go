@@ -180,6 +180,11 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 			if i == j {
 				continue
 			}
+			// Offer cues and scam warnings are context: a longer one
+			// ("risultati garantiti") does not hide a heavier term inside it.
+			if cueLabels[o.p.lex.label] && !cueLabels[h.p.lex.label] {
+				continue
+			}
 			lo, ho := h.last-h.first, o.last-o.first
 			if o.first <= h.first && h.last <= o.last && (ho > lo || (ho == lo && (o.p.lex.weight > h.p.lex.weight ||
 				(o.p.lex.weight == h.p.lex.weight && j < i)))) {
@@ -234,15 +239,15 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 			ms, me, ok = lr.addressed(toks, h, covered)
 		}
 		rule, weight := code+".targeted", lex.targeted
-		if !ok && lex.named > 0 && !toks[h.first].Quoted && !lr.selfReference(toks, h) {
-			if ms, ok = lr.named(toks, h); ok {
-				me, rule, weight = h.last, code+".named", lex.named
-			}
-		}
 		if !ok && lex.weight >= minAddressWeight && disguisedHit(toks, h) {
 			// Spelling an insult to slip past a filter ("c@nnard", "i d i o t
 			// s", "con nard") is meaning it: it counts as aimed.
 			ms, me, ok, rule = h.first, h.last, true, code+disguisedSuffix
+		}
+		if !ok && lex.named > 0 && !toks[h.first].Quoted && !lr.selfReference(toks, h) {
+			if ms, ok = lr.named(toks, h); ok {
+				me, rule, weight = h.last, code+".named", lex.named
+			}
 		}
 		if ok {
 			out = append(out, scored{cat: CategoryTroll, m: message.Match{
@@ -253,6 +258,10 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 	}
 	return out
 }
+
+// cueLabels are the labels of context lexicons, which never hide another
+// lexicon's term.
+var cueLabels = map[string]bool{"offer": true, "warning": true}
 
 // disguisedSuffix ends the rule name of the bonus a disguised term gets.
 const disguisedSuffix = ".disguised"
@@ -719,6 +728,13 @@ func (lr *langRules) generic(toks []Token, h hit) (int, bool) {
 	return 0, false
 }
 
+// countWords stand for a small number before "comments up": "a few
+// comments up", "ein paar Kommentare weiter oben" (folded).
+var countWords = map[string]bool{
+	"few": true, "couple": true, "quelques": true, "paar": true, "par": true, "paio": true, "alcuni": true,
+	"qualche": true, "unos": true, "algunos": true, "uns": true, "alguns": true, "enkele": true,
+}
+
 // maxPointerGap is how many linking words ("est un", "is such a") may stand
 // between a pointer and the insult it designates.
 const maxPointerGap = 3
@@ -740,9 +756,12 @@ func (lr *langRules) pointed(toks []Token, h hit, buf []string) (int, int, bool)
 	if len(lr.pointers.exact) == 0 {
 		return 0, 0, false
 	}
-	// After: the pointer follows, at most one linking word between.
+	// After: the pointer follows, at most one linking word between, or a
+	// count ("the pillock two comments up", "die mafkees twee reacties
+	// hierboven").
 	var hits []hit
-	for k := h.last + 1; k < len(toks) && k <= h.last+2; k++ {
+	counted := 0
+	for k := h.last + 1; k < len(toks) && k <= h.last+2+counted; k++ {
 		m := &toks[k]
 		// "Quel débile, celui-là": a comma may stand right before it.
 		if m.Sentence != toks[h.last].Sentence || (m.Clause != toks[h.last].Clause && k > h.last+1) ||
@@ -752,6 +771,10 @@ func (lr *langRules) pointed(toks []Token, h hit, buf []string) (int, int, bool)
 		hits, buf = lr.find(lr.pointers, toks, k, hits[:0], buf)
 		if len(hits) > 0 {
 			return h.first, hits[0].last, true
+		}
+		if counted < 2 && (numberWords[m.Text] || isDigits(m.Text) || countWords[m.Text]) {
+			counted++
+			continue
 		}
 		if !linkWords[m.Text] {
 			break
@@ -893,7 +916,30 @@ func (lr *langRules) selfReference(toks []Token, h hit) bool {
 			return true
 		}
 	}
+	// "Menudo tonto estoy hecho", "quel idiot je suis", "what an idiot I
+	// am", "che stupido che sono": a first-person verb right after it.
+	fa := firstPersonAfter[lr.code]
+	for k := h.last + 1; k < len(toks) && k <= h.last+2; k++ {
+		if toks[k].Clause != t.Clause {
+			break
+		}
+		if fa[toks[k].Text] {
+			return true
+		}
+	}
 	return false
+}
+
+// firstPersonAfter are first-person subjects and verbs that, right after
+// an insult, make it the commenter's own (folded).
+var firstPersonAfter = map[string]map[string]bool{
+	"fr": {"je": true, "suis": true},
+	"en": {"i": true, "am": true},
+	"de": {"ich": true, "bin": true},
+	"es": {"soy": true, "estoy": true},
+	"it": {"sono": true, "io": true},
+	"pt": {"sou": true, "estou": true},
+	"nl": {"ik": true},
 }
 
 // forwardWindow is how many words after an insult a second-person word

@@ -425,8 +425,11 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 				}
 			}
 		}
-		// Rejoin single letters separated by single separators.
-		if !rt.mention && rt.runes == 1 {
+		// Rejoin single letters separated by single separators. The "s"
+		// of "he's" or the "l" of "l'" is the end of a word, not the
+		// start of a run: "he's a d.i.c.k" is not "sad".
+		elided := i > 0 && (f[raws[i-1].fend:rt.fstart] == "'" || f[raws[i-1].fend:rt.fstart] == "’")
+		if !rt.mention && rt.runes == 1 && !elided {
 			j := i + 1
 			sep := ""
 			for j < len(raws) && !raws[j].mention && raws[j].runes == 1 {
@@ -525,8 +528,23 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 	}
 	for k := range toks {
 		toks[k].Start, toks[k].End = n.Span(toks[k].fstart, toks[k].fend)
+		if toks[k].Kind == TokenWord && !toks[k].Disguised && lookalike(n.Original[toks[k].Start:toks[k].End]) {
+			toks[k].Disguised = true
+		}
 	}
 	return toks
+}
+
+// lookalike reports a word of a Latin-script language written with Greek
+// or Cyrillic letters that fold to Latin ones ("сrеtіn", "ΚΝΟΒΗΕΑD"): a
+// disguise, since every supported language writes in Latin letters.
+func lookalike(s string) bool {
+	for _, r := range s {
+		if r >= 0x370 && r <= 0x4ff {
+			return true
+		}
+	}
+	return false
 }
 
 // runPart is one word rebuilt from a run of spaced letters: letters

@@ -47,6 +47,8 @@ var labelCategories = map[string]Category{
 	"phone": CategorySpam, "email": CategorySpam, "stuffing": CategorySpam,
 	"flooding": CategorySpam, "emoji_run": CategorySpam, "duplicate": CategorySpam,
 	"velocity": CategorySpam, "language_mismatch": CategorySpam,
+	"offer": CategorySpam, "warning": CategorySpam, "leetspeak": CategorySpam,
+	"barrage": CategoryTroll,
 }
 
 // ruleFile is the YAML document; docs/rules.md describes every field.
@@ -96,6 +98,9 @@ type signalFile struct {
 	DuplicateAuthors sigRule `yaml:"duplicate_authors"`
 	Velocity         sigRule `yaml:"velocity"`
 	LanguageMismatch sigRule `yaml:"language_mismatch"`
+	Offer            sigRule `yaml:"offer"`
+	Leet             sigRule `yaml:"leet"`
+	Barrage          sigRule `yaml:"barrage"`
 }
 
 type langFile struct {
@@ -607,7 +612,7 @@ func (v *validator) checkSignals(s *signalFile) {
 		"email": s.Email, "stuffing": s.Stuffing, "flooding": s.Flooding, "shouting": s.Shouting,
 		"punctuation": s.Punctuation, "emoji_run": s.EmojiRun, "duplicate": s.Duplicate,
 		"duplicate_authors": s.DuplicateAuthors, "velocity": s.Velocity,
-		"language_mismatch": s.LanguageMismatch,
+		"language_mismatch": s.LanguageMismatch, "offer": s.Offer, "leet": s.Leet, "barrage": s.Barrage,
 	} {
 		v.checkWeight("$.signals."+name+".weight", "sigRule "+name, sg.Weight)
 		if sg.Min < 0 {

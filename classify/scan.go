@@ -100,7 +100,14 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 		}
 		j := i
 		obf := false
-		labels := []string{toks[i].Text}
+		// Labels are read as written: "xxx" stays "xxx", "c0de" stays "c0de".
+		raw := func(t *Token) string {
+			if w := f[t.fstart:t.fend]; isASCIIWord(w) {
+				return w
+			}
+			return t.Text
+		}
+		labels := []string{raw(&toks[i])}
 		idx := []int{i}
 		for j+1 < len(toks) {
 			gap := f[toks[j].fend:toks[j+1].fstart]
@@ -141,12 +148,12 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 				break
 			}
 			if hyphen {
-				labels[len(labels)-1] += "-" + toks[next].Text
+				labels[len(labels)-1] += "-" + raw(&toks[next])
 				idx[len(idx)-1] = next
 				j = next
 				continue
 			}
-			labels = append(labels, toks[next].Text)
+			labels = append(labels, raw(&toks[next]))
 			idx = append(idx, next)
 			obf = obf || o
 			j = next
@@ -174,10 +181,11 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 			fend = urlEnd(f, fend)
 		}
 		shortener := rs.shorteners[host]
-		// "fin.de" or "ok.so" in running text are no links; a hyphenated
-		// host under a word TLD is ("cerrajeros-madrid-24h.es").
-		if !shortener && !rs.tlds[tld] && !path && !strings.HasPrefix(host, "www.") &&
-			!strings.Contains(host[:len(host)-len(tld)], "-") {
+		// A hyphenated name before a word TLD is a host, not prose:
+		// "credito-ya.es", "cerrajeros-madrid-24h.es"; "fin.de" or "ok.so"
+		// in running text are no links.
+		hyphenated := strings.Contains(host[:len(host)-len(tld)], "-") && !obf
+		if !shortener && !rs.tlds[tld] && !path && !strings.HasPrefix(host, "www.") && !hyphenated {
 			continue
 		}
 		if !shortener && !obf && !path && len(labels[0]) < 2 {
@@ -248,7 +256,7 @@ func scanEmails(n *Normalized, known func(string) bool) []span {
 	}
 	toks := n.Tokens
 	for i := 0; i+3 < len(toks); i++ {
-		if toks[i+1].Text != "at" {
+		if !atWords[toks[i+1].Text] {
 			continue
 		}
 		g1 := strings.TrimSpace(f[toks[i].fend:toks[i+1].fstart])
@@ -259,17 +267,32 @@ func scanEmails(n *Normalized, known func(string) bool) []span {
 		}
 		d := i + 3
 		gd := strings.TrimSpace(f[toks[i+2].fend:toks[i+3].fstart])
-		if toks[i+3].Text == "dot" && i+4 < len(toks) {
+		if dotWords[toks[i+3].Text] && i+4 < len(toks) && (toks[i+3].Text == "dot" || mailProviders[toks[i+2].Text]) {
+			// "gmail punkt com", "gmail punt com": after a mail provider
+			// any language's word for the dot will do.
 			d = i + 4
 		} else if gd != "." && gd != "(.)" && gd != "[.]" {
 			continue
 		}
 		if known(toks[d].Text) {
-			out = append(out, span{kind: spanEmail, fstart: toks[i].fstart, fend: toks[d].fend})
+			// The name may have dots of its own: "sanne.v at ...".
+			s := i
+			for s > 0 && (f[toks[s-1].fend:toks[s].fstart] == "." || f[toks[s-1].fend:toks[s].fstart] == "_" ||
+				f[toks[s-1].fend:toks[s].fstart] == "-") && isASCIIWord(toks[s-1].Text) {
+				s--
+			}
+			out = append(out, span{kind: spanEmail, fstart: toks[s].fstart, fend: toks[d].fend, link: link{obfuscated: true}})
 			i = d
 		}
 	}
 	return out
+}
+
+// atWords spell out the @ of an address: "name at gmail", "naam
+// apenstaartje gmail", "nom arobase gmail", "nome chiocciola gmail".
+var atWords = map[string]bool{
+	"at": true, "arobase": true, "arobas": true, "apenstaartje": true, "apestaart": true, "chiocciola": true,
+	"arroba": true, "klammeraffe": true, "affe": true,
 }
 
 // mailProviders are the big free mail services, which make "name at
@@ -349,6 +372,9 @@ func scanPhones(n *Normalized) []span {
 		if maxGroup == 1 && digits >= 9 {
 			ok = true // digits spaced out one by one to dodge filters
 		}
+		if lead == '0' && groups == 2 && lens[0] >= 3 && lens[0] <= 4 && lens[1] >= 6 && lens[1] <= 8 {
+			ok = true // "0909-1234567", "030 1234567": an area or service code, then the line
+		}
 		if contiguous && digits >= 10 {
 			ok = true
 		}
@@ -356,6 +382,43 @@ func scanPhones(n *Normalized) []span {
 			out = append(out, span{kind: spanPhone, fstart: i, fend: j})
 		}
 		i = max(i, j-1)
+	}
+	return out
+}
+
+// scanSpacedDigits finds phone numbers written one digit at a time to dodge
+// filters, with dots or dashes between the groups: "8 9 9 . 1 2 . 3 4 . 5
+// 6", "+ 3 3 7 6 5 4 2 1 8 0 9".
+func scanSpacedDigits(n *Normalized) []span {
+	f := n.Folded
+	var out []span
+	for i := 0; i < len(f); i++ {
+		c := f[i]
+		if !(c == '+' || c >= '0' && c <= '9') || (i > 0 && isHostByte(f[i-1])) {
+			continue
+		}
+		j, digits, last := i, 0, i
+		for j < len(f) {
+			b := f[j]
+			if b >= '0' && b <= '9' {
+				if j+1 < len(f) && f[j+1] >= '0' && f[j+1] <= '9' {
+					break // a group of two or more: not spaced out
+				}
+				digits++
+				j++
+				last = j
+				continue
+			}
+			if b == '+' && j == i || b == ' ' || b == '.' || b == '-' {
+				j++
+				continue
+			}
+			break
+		}
+		if digits >= 9 && digits <= 15 {
+			out = append(out, span{kind: spanPhone, fstart: i, fend: last})
+			i = last
+		}
 	}
 	return out
 }

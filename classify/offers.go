@@ -1,0 +1,303 @@
+package classify
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vigie-moderation/vigie/internal/message"
+)
+
+// An offer is what a sales pitch is made of beside its link: a price, a
+// rate ("1500 €/mois", "40 € por cada encuesta"), a percentage ("-50 %",
+// "87% de réussite"), a multiplier deal ("2x1", "3x2") or a discount code
+// ("code SANTE50"). Each alone is everyday talk (news quote prices and
+// percentages); together, or next to a way to reach the seller, they read
+// as an offer. offerCues finds them in the folded text, at most one of each
+// kind.
+
+type offerKind uint8
+
+const (
+	offerPrice offerKind = iota
+	offerRate
+	offerPercent
+	offerMultiplier
+	offerCode
+	offerKinds
+)
+
+var offerKindNames = [offerKinds]string{"price", "rate", "percentage", "multiplier", "discount code"}
+
+// offerUnits is how many times the offer weight each kind counts: a
+// discount code and a multiplier deal say "sale" more clearly than a price.
+var offerUnits = [offerKinds]float64{1, 1.5, 1, 1.5, 2}
+
+type offerCue struct {
+	kind         offerKind
+	fstart, fend int
+}
+
+// currencyWords follow or precede an amount (folded).
+var currencyWords = map[string]bool{
+	"eur": true, "euro": true, "euros": true, "usd": true, "dollar": true, "dollars": true, "dolares": true,
+	"dollari": true, "dolar": true, "reais": true, "brl": true, "gbp": true, "pounds": true, "chf": true,
+	"franken": true, "libras": true, "sterline": true, "pfund": true,
+}
+
+// rateWords turn an amount into a rate when they follow it: "80 € par
+// test", "20 € per day", "40€ por cada encuesta".
+var rateWords = map[string]bool{
+	"par": true, "per": true, "pro": true, "por": true, "cada": true, "each": true, "ogni": true,
+	"al": true, "a": true, "elke": true, "je": true, "ao": true, "la": true, "le": true,
+}
+
+// rateUnits are what a rate is counted in; "a" and "la" need one of them
+// after them ("20 € a day", "50 € la séance").
+var rateUnits = map[string]bool{
+	"day": true, "week": true, "month": true, "hour": true, "jour": true, "semaine": true, "mois": true,
+	"heure": true, "tag": true, "woche": true, "monat": true, "stunde": true, "dia": true, "semana": true,
+	"mes": true, "hora": true, "giorno": true, "settimana": true, "mese": true, "ora": true, "dag": true,
+	"maand": true, "uur": true, "seance": true, "session": true, "test": true, "min": true, "minute": true,
+	"minuto": true, "minuut": true, "minuten": true, "minutes": true, "minuti": true, "minutos": true,
+}
+
+// periodWords before an amount make it a rate too: "ayuda mensual de 2.000€".
+var periodWords = map[string]bool{
+	"mensuel": true, "mensuelle": true, "monthly": true, "weekly": true, "monatlich": true, "monatliche": true,
+	"mensual": true, "mensile": true, "mensal": true, "maandelijks": true, "maandelijkse": true,
+	"hebdomadaire": true, "quotidien": true, "daily": true, "taglich": true, "diario": true,
+}
+
+// codeWords introduce a discount code: "code SANTE50", "Código VIP2026".
+var codeWords = map[string]bool{
+	"code": true, "codes": true, "codigo": true, "codice": true, "cupom": true, "cupon": true, "coupon": true,
+	"gutschein": true, "gutscheincode": true, "rabattcode": true, "kortingscode": true, "actiecode": true,
+	"promocode": true, "voucher": true, "promo": true, "coupon code": true,
+}
+
+func isCurrencySymbol(r rune) bool {
+	return r == '€' || r == '$' || r == '£' || r == '¥'
+}
+
+// offerCues returns at most one cue of each kind.
+func offerCues(n *Normalized) []offerCue {
+	var found [offerKinds]*offerCue
+	set := func(k offerKind, s, e int) {
+		if found[k] == nil {
+			found[k] = &offerCue{kind: k, fstart: s, fend: e}
+		}
+	}
+	toks := n.Tokens
+	f := n.Folded
+	for i := range toks {
+		t := &toks[i]
+		if t.InLink || t.Kind != TokenWord {
+			continue
+		}
+		if !isDigits(numberCore(t.Text)) {
+			// "3x2", "2x1": buy so many, pay for fewer.
+			if multiplierDeal(t.Text) {
+				set(offerMultiplier, t.fstart, t.fend)
+			}
+			if codeWords[t.Text] {
+				for k := i + 1; k < len(toks) && k <= i+2; k++ {
+					if promoCode(n, &toks[k]) {
+						set(offerCode, t.fstart, toks[k].fend)
+						break
+					}
+				}
+			}
+			continue
+		}
+		// An amount: a currency symbol or word right before or after it.
+		s, e := t.fstart, t.fend
+		// Thousands separators: "6.800 €", "1 840 €", "2.000€".
+		j := i
+		for j+1 < len(toks) && isDigits(toks[j+1].Text) && len(toks[j+1].Text) == 3 && toks[j+1].fstart-toks[j].fend == 1 &&
+			strings.ContainsRune(". ,", rune(f[toks[j].fend])) {
+			j++
+		}
+		e = toks[j].fend
+		after := strings.TrimLeft(f[e:], " -\u00a0")
+		before := strings.TrimRight(f[:s], " -\u00a0")
+		price := false
+		if r, w := utf8.DecodeRuneInString(after); isCurrencySymbol(r) {
+			price, e = true, len(f)-len(after)+w
+		} else if r, _ := utf8.DecodeLastRuneInString(before); isCurrencySymbol(r) {
+			price = true
+		} else if j+1 < len(toks) && currencyWords[toks[j+1].Text] && toks[j+1].fstart-e <= 2 {
+			price, e = true, toks[j+1].fend
+		} else if i > 0 && currencyWords[toks[i-1].Text] && s-toks[i-1].fend <= 2 {
+			price = true
+		}
+		if strings.HasPrefix(after, "%") || strings.HasPrefix(after, "pour cent") || strings.HasPrefix(after, "percent") ||
+			strings.HasPrefix(after, "prozent") || strings.HasPrefix(after, "procent") {
+			set(offerPercent, s, e+1)
+		}
+		if !price {
+			i = j
+			continue
+		}
+		set(offerPrice, s, e)
+		rate := i > 0 && periodWords[toks[i-1].Text] || (i > 1 && periodWords[toks[i-2].Text])
+		rest := strings.TrimLeft(f[e:], " ")
+		if strings.HasPrefix(rest, "/") || strings.HasPrefix(rest, "p/") {
+			rate = true
+		}
+		// The first token after the amount (and its currency).
+		k := j + 1
+		for k < len(toks) && toks[k].fstart < e {
+			k++
+		}
+		if k < len(toks) && rateWords[toks[k].Text] && toks[k].Sentence == t.Sentence {
+			w := toks[k].Text
+			if w == "a" || w == "la" || w == "le" || w == "al" || w == "ao" {
+				rate = rate || (k+1 < len(toks) && rateUnits[toks[k+1].Text])
+			} else {
+				rate = true
+			}
+		}
+		if rate {
+			set(offerRate, s, e)
+		}
+		i = j
+	}
+	var out []offerCue
+	for _, c := range found {
+		if c != nil {
+			out = append(out, *c)
+		}
+	}
+	return out
+}
+
+// numberCore strips a trailing "k" ("30k") so it reads as an amount.
+func numberCore(s string) string {
+	return strings.TrimSuffix(s, "k")
+}
+
+// multiplierDeal reports "2x1", "3x2", "4x3": small numbers around an x.
+func multiplierDeal(s string) bool {
+	if len(s) != 3 || s[1] != 'x' {
+		return false
+	}
+	a, b := s[0], s[2]
+	return a >= '2' && a <= '9' && b >= '1' && b <= '9' && b < a
+}
+
+// promoCode reports a token written like a code: letters and digits
+// together, in capitals in the original ("SANTE50", "VIP2026").
+func promoCode(n *Normalized, t *Token) bool {
+	if t.Kind != TokenWord || len(t.Text) < 4 || len(t.Text) > 16 {
+		return false
+	}
+	letters, digits := 0, 0
+	for i := 0; i < len(t.Text); i++ {
+		switch c := t.Text[i]; {
+		case c >= 'a' && c <= 'z':
+			letters++
+		case c >= '0' && c <= '9':
+			digits++
+		default:
+			return false
+		}
+	}
+	if letters < 2 {
+		return false
+	}
+	if digits > 0 {
+		return true
+	}
+	// All capitals: "code BIENVENUE".
+	s, e := n.Span(t.fstart, t.fend)
+	orig := n.Original[s:e]
+	return strings.ToUpper(orig) == orig && strings.ToLower(orig) != orig
+}
+
+// channelLabels are the matches that give a reader a way to reach the
+// seller: where an offer leads.
+var channelLabels = map[string]bool{
+	"link": true, "email": true, "phone": true, "handle": true, "messenger": true, "contact": true,
+	"shortener": true, "obfuscated_link": true,
+}
+
+// addressLabels are the channels that name an actual address, not only a
+// messenger or an invitation.
+var addressLabels = map[string]bool{
+	"link": true, "email": true, "phone": true, "handle": true, "shortener": true, "obfuscated_link": true,
+}
+
+// offerSignals adds the offer match and weighs the offer lexicons by
+// context: an offer with a way to reach the seller counts whole, without
+// one half. A warning about a scam ("fake", "arnaque", "Betrug") with no
+// address to reach anyone is a victim's story, not a pitch: the spam
+// evidence of lexicons is halved.
+func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
+	channel, address, warning := false, false, false
+	for _, m := range ms {
+		if m.cat != CategorySpam {
+			continue
+		}
+		channel = channel || channelLabels[m.m.Label]
+		address = address || addressLabels[m.m.Label]
+		warning = warning || m.m.Label == "warning"
+	}
+	w := rs.sig.Offer.Weight
+	if w > 0 {
+		cues := offerCues(n)
+		units := 0.0
+		var names []string
+		for _, c := range cues {
+			units += offerUnits[c.kind]
+			names = append(names, offerKindNames[c.kind])
+		}
+		units = min(units, max(rs.sig.Offer.Min, 1))
+		if !channel {
+			units /= 2
+		}
+		if len(cues) > 0 && units > 0 {
+			s, e := n.Span(cues[0].fstart, cues[len(cues)-1].fend)
+			for _, c := range cues {
+				cs, ce := n.Span(c.fstart, c.fend)
+				s, e = min(s, cs), max(e, ce)
+			}
+			ms = append(ms, scored{cat: CategorySpam, m: message.Match{
+				Rule: "spam.offer", Label: "offer", Weight: round3(w * units), Start: s, End: e,
+				Normalized: strings.Join(names, ", "),
+			}})
+		}
+	}
+	// One offer word alone ("gratuit" beside a helpline's number) is
+	// everyday talk: the offer lexicons count from two cues on.
+	cues := map[[2]int]bool{}
+	for _, m := range ms {
+		if m.m.Label == "offer" {
+			cues[[2]int{m.m.Start, m.m.End}] = true
+		}
+	}
+	for i := range ms {
+		if ms[i].m.Label != "offer" || ms[i].m.Rule == "spam.offer" {
+			continue
+		}
+		if len(cues) < 2 {
+			ms[i].m.Weight = 0
+		} else if !channel {
+			ms[i].m.Weight /= 2
+		}
+	}
+	if warning && !address {
+		total := 0.0
+		for _, m := range ms {
+			if m.cat == CategorySpam && m.m.Label != "warning" {
+				total += m.m.Weight
+			}
+		}
+		if total > 0 {
+			ms = append(ms, scored{cat: CategorySpam, m: message.Match{
+				Rule: "spam.warning", Label: "warning", Weight: -total / 2, Start: 0, End: len(n.Original),
+				Normalized: "a warning with no address: half the spam evidence",
+			}})
+		}
+	}
+	return ms
+}
