@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -90,6 +91,23 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 			host := strings.TrimPrefix(f[hs:he], "www.")
 			tld := host[strings.LastIndexByte(host, '.')+1:]
 			out = append(out, span{kind: spanLink, fstart: i, fend: end, link: link{fstart: i, fend: end, host: host, tld: tld}})
+		}
+	}
+	// Domains spelled letter by letter, hyphens included: "l o t t e -
+	// d a t e . n l", "b i a - p r i v e . c o m". Nobody spaces out an
+	// address but to get it past a filter, so a word TLD counts too.
+	if strings.Contains(f, " . ") {
+		for _, m := range spacedDomain.FindAllStringSubmatchIndex(f, -1) {
+			if covered(m[0]) {
+				continue
+			}
+			host := strings.ReplaceAll(f[m[2]:m[3]], " ", "")
+			tld := strings.ReplaceAll(f[m[4]:m[5]], " ", "")
+			if len(host) < 4 || !(rs.tlds[tld] || rs.wordTLDs[tld]) {
+				continue
+			}
+			out = append(out, span{kind: spanLink, fstart: m[0], fend: m[1],
+				link: link{fstart: m[0], fend: m[1], host: host + "." + tld, tld: tld, obfuscated: true}})
 		}
 	}
 	// Bare and obfuscated domains: label (sep label)* sep tld.
@@ -198,6 +216,10 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 	sort.Slice(out, func(a, b int) bool { return out[a].fstart < out[b].fstart })
 	return out
 }
+
+// spacedDomain is a host of single letters or digits separated by spaces,
+// its words maybe joined by a spaced hyphen, a spaced dot and a spaced TLD.
+var spacedDomain = regexp.MustCompile(`\b([a-z0-9](?: [a-z0-9]){2,}(?: ?- ?[a-z0-9](?: [a-z0-9])+)*) \. ([a-z](?: [a-z]){1,3})\b`)
 
 // dotWords spell out the dot of a domain: "example dot com", "site
 // [point] fr", "incontri[punto]it".
