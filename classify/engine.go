@@ -355,7 +355,7 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 	}
 	sg := &rs.sig
 	linkChars := 0
-	var shortened, unusual, obfuscated, commercial bool
+	var shortened, unusual, obfuscated, commercial, keywords bool
 	for i, l := range links {
 		w := sg.Link.Weight
 		if float64(i) >= max(sg.Link.Min, 1) {
@@ -375,6 +375,12 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 		if l.link.obfuscated && !obfuscated {
 			obfuscated = true
 			add("spam.obfuscated_link", "obfuscated_link", sg.ObfuscatedLink.Weight, l.fstart, l.fend, host)
+		}
+		if !keywords && sg.KeywordURL.Weight > 0 {
+			if k, why := keywordURL(n.Folded[l.fstart:l.fend], host, int(max(sg.KeywordURL.Min, 3))); k {
+				keywords = true
+				add("spam.keyword_url", "keyword_url", sg.KeywordURL.Weight, l.fstart, l.fend, why)
+			}
 		}
 		if !commercial {
 			if w := rs.commercialWord(host); w != "" {
@@ -600,6 +606,55 @@ func (rs *RuleSet) commercialWord(host string) string {
 		}
 	}
 	return ""
+}
+
+// keywordURL reports a link written for search engines: a buyer's guide
+// word (best, meilleur, vergleich, avis ...) in a host of three or more
+// hyphenated words ("sleepwell-reviews-guide.com") or in a path segment
+// listing at least min hyphenated keywords ("best-mattress-back-pain-uk-
+// 2026"). News sites and town halls hyphenate their titles and names too,
+// but without ranking what they write about.
+func keywordURL(link, host string, min int) (bool, string) {
+	dash := func(r rune) bool { return r == '-' || r == '_' }
+	labels := strings.Split(host, ".")
+	var words []string
+	for _, label := range labels[:max(len(labels)-1, 1)] {
+		if ws := strings.FieldsFunc(label, dash); len(ws) >= 3 {
+			words = append(words, ws...)
+		}
+	}
+	rest := link
+	if k := strings.Index(rest, "://"); k >= 0 {
+		rest = rest[k+3:]
+	}
+	if k := strings.IndexByte(rest, '/'); k >= 0 {
+		for _, seg := range strings.FieldsFunc(rest[k:], func(r rune) bool { return r == '/' || r == '?' || r == '#' || r == '&' || r == '=' }) {
+			if d := strings.LastIndexByte(seg, '.'); d > 0 {
+				seg = seg[:d] // "meilleur-prix.html"
+			}
+			if ws := strings.FieldsFunc(seg, dash); len(ws) >= min {
+				words = append(words, ws...)
+			}
+		}
+	}
+	for _, w := range words {
+		if rankingWords[w] {
+			return true, strconv.Itoa(len(words)) + " keywords with " + strconv.Quote(w)
+		}
+	}
+	return false, ""
+}
+
+// rankingWords make a path a buyer's guide: "best", "top", "avis" ...
+var rankingWords = map[string]bool{
+	"best": true, "top": true, "cheap": true, "cheapest": true, "review": true, "reviews": true, "vs": true,
+	"meilleur": true, "meilleurs": true, "meilleure": true, "meilleures": true, "avis": true, "comparatif": true,
+	"beste": true, "besten": true, "vergleich": true, "testsieger": true, "gunstig": true, "guenstig": true,
+	"mejor": true, "mejores": true, "comparativa": true, "opiniones": true, "barato": true, "baratos": true,
+	"migliore": true, "migliori": true, "recensione": true, "recensioni": true, "classifica": true,
+	"melhor": true, "melhores": true, "comparativo": true, "barata": true, "goedkoop": true, "goedkoopste": true,
+	"vergelijking": true, "comparison": true, "ranking": true, "classement": true,
+	"ratgeber": true, "kopen": true, "kaufen": true, "comprar": true, "acheter": true, "comprare": true, "buy": true,
 }
 
 // officialWords name an administration; see commercialWord.

@@ -48,7 +48,8 @@ var labelCategories = map[string]Category{
 	"flooding": CategorySpam, "emoji_run": CategorySpam, "duplicate": CategorySpam,
 	"velocity": CategorySpam, "language_mismatch": CategorySpam,
 	"offer": CategorySpam, "warning": CategorySpam, "leetspeak": CategorySpam,
-	"barrage": CategoryTroll,
+	"keyword_url": CategorySpam,
+	"barrage":     CategoryTroll,
 }
 
 // ruleFile is the YAML document; docs/rules.md describes every field.
@@ -86,6 +87,7 @@ type signalFile struct {
 	ObfuscatedLink   sigRule `yaml:"obfuscated_link"`
 	LinkRatio        sigRule `yaml:"link_ratio"`
 	CommercialLink   sigRule `yaml:"commercial_link"`
+	KeywordURL       sigRule `yaml:"keyword_url"`
 	Phone            sigRule `yaml:"phone"`
 	Handle           sigRule `yaml:"handle"`
 	Email            sigRule `yaml:"email"`
@@ -608,7 +610,7 @@ func (v *validator) checkSignals(s *signalFile) {
 	for name, sg := range map[string]sigRule{
 		"link": s.Link, "shortener": s.Shortener, "unusual_tld": s.UnusualTLD,
 		"obfuscated_link": s.ObfuscatedLink, "link_ratio": s.LinkRatio, "phone": s.Phone,
-		"commercial_link": s.CommercialLink, "handle": s.Handle,
+		"commercial_link": s.CommercialLink, "keyword_url": s.KeywordURL, "handle": s.Handle,
 		"email": s.Email, "stuffing": s.Stuffing, "flooding": s.Flooding, "shouting": s.Shouting,
 		"punctuation": s.Punctuation, "emoji_run": s.EmojiRun, "duplicate": s.Duplicate,
 		"duplicate_authors": s.DuplicateAuthors, "velocity": s.Velocity,
