@@ -233,7 +233,7 @@ var addressLabels = map[string]bool{
 // address to reach anyone is a victim's story, not a pitch: the spam
 // evidence of lexicons is halved.
 func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
-	channel, address, warning := false, false, false
+	channel, address, warning, community := false, false, false, false
 	for _, m := range ms {
 		if m.cat != CategorySpam {
 			continue
@@ -241,6 +241,7 @@ func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 		channel = channel || channelLabels[m.m.Label]
 		address = address || addressLabels[m.m.Label]
 		warning = warning || m.m.Label == "warning"
+		community = community || m.m.Label == "community"
 	}
 	w := rs.sig.Offer.Weight
 	if w > 0 {
@@ -285,10 +286,28 @@ func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 			ms[i].m.Weight /= 2
 		}
 	}
+	// A local association gives a number to call and a group to join:
+	// volunteers for the jumble sale, a fundraiser at the co-op. Its phone,
+	// messenger and prices count half (spam.community); money, crypto or
+	// adult words beside them still count whole.
+	if community {
+		total := 0.0
+		for _, m := range ms {
+			if m.cat == CategorySpam && (m.m.Label == "phone" || m.m.Label == "messenger" || m.m.Label == "offer") {
+				total += m.m.Weight
+			}
+		}
+		if total > 0 {
+			ms = append(ms, scored{cat: CategorySpam, m: message.Match{
+				Rule: "spam.community", Label: "community", Weight: -total / 2, Start: 0, End: len(n.Original),
+				Normalized: "a local association: half the phone, messenger and price evidence",
+			}})
+		}
+	}
 	if warning && !address {
 		total := 0.0
 		for _, m := range ms {
-			if m.cat == CategorySpam && m.m.Label != "warning" {
+			if m.cat == CategorySpam && m.m.Label != "warning" && m.m.Label != "community" {
 				total += m.m.Weight
 			}
 		}

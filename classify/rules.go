@@ -48,8 +48,8 @@ var labelCategories = map[string]Category{
 	"flooding": CategorySpam, "emoji_run": CategorySpam, "duplicate": CategorySpam,
 	"velocity": CategorySpam, "language_mismatch": CategorySpam,
 	"offer": CategorySpam, "warning": CategorySpam, "leetspeak": CategorySpam,
-	"keyword_url": CategorySpam,
-	"barrage":     CategoryTroll,
+	"keyword_url": CategorySpam, "community": CategorySpam,
+	"barrage": CategoryTroll,
 }
 
 // ruleFile is the YAML document; docs/rules.md describes every field.
