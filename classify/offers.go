@@ -233,7 +233,7 @@ var addressLabels = map[string]bool{
 // address to reach anyone is a victim's story, not a pitch: the spam
 // evidence of lexicons is halved.
 func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
-	channel, address, warning, community := false, false, false, false
+	channel, address, warning, community, tax := false, false, false, false, false
 	for _, m := range ms {
 		if m.cat != CategorySpam {
 			continue
@@ -242,6 +242,7 @@ func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 		address = address || addressLabels[m.m.Label]
 		warning = warning || m.m.Label == "warning"
 		community = community || m.m.Label == "community"
+		tax = tax || m.m.Label == "tax"
 	}
 	w := rs.sig.Offer.Weight
 	if w > 0 {
@@ -304,10 +305,27 @@ func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 			}})
 		}
 	}
-	if warning && !address {
+	// Crypto or gains beside taxes, declarations and the tax office, with no
+	// way to reach anyone (no link, address, messenger or contact phrase), is
+	// a taxpayer talking: half the spam evidence (spam.tax).
+	if tax && !channel {
 		total := 0.0
 		for _, m := range ms {
 			if m.cat == CategorySpam && m.m.Label != "warning" && m.m.Label != "community" {
+				total += m.m.Weight
+			}
+		}
+		if total > 0 {
+			ms = append(ms, scored{cat: CategorySpam, m: message.Match{
+				Rule: "spam.tax", Label: "tax", Weight: -total / 2, Start: 0, End: len(n.Original),
+				Normalized: "taxes with no contact: half the spam evidence",
+			}})
+		}
+	}
+	if warning && !address {
+		total := 0.0
+		for _, m := range ms {
+			if m.cat == CategorySpam && m.m.Label != "warning" && m.m.Label != "community" && m.m.Label != "tax" {
 				total += m.m.Weight
 			}
 		}

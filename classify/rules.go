@@ -48,7 +48,7 @@ var labelCategories = map[string]Category{
 	"flooding": CategorySpam, "emoji_run": CategorySpam, "duplicate": CategorySpam,
 	"velocity": CategorySpam, "language_mismatch": CategorySpam,
 	"offer": CategorySpam, "warning": CategorySpam, "leetspeak": CategorySpam,
-	"keyword_url": CategorySpam, "community": CategorySpam,
+	"keyword_url": CategorySpam, "community": CategorySpam, "tax": CategorySpam,
 	"barrage": CategoryTroll,
 }
 
