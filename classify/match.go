@@ -476,10 +476,28 @@ func (rs *RuleSet) guard(lr *langRules, toks []Token, h hit, buf []string) (stri
 			break
 		}
 	}
-	if first, ok := lr.endsAt(lr.reporting, toks, lo, h.first-1, buf); ok && toks[first].Sentence == t.Sentence {
+	if first, ok := lr.endsAt(lr.reporting, toks, lo, h.first-1, buf); ok && toks[first].Sentence == t.Sentence &&
+		!relativeSubject(lr.code, toks, first, h.first) {
 		return "guard.reported", first
 	}
 	return "", 0
+}
+
+// relativeSubject reports a reporting verb inside a relative clause that
+// names the subject a copula then insults: "the guy who wrote this is an
+// absolute cunt", "celui qui a écrit ça est un abruti". The verb describes
+// the person; it does not report the insult.
+func relativeSubject(code string, toks []Token, first, term int) bool {
+	rel := relativesAfter[code]
+	if first == 0 || rel == nil || !(rel[toks[first-1].Text] || (first > 1 && rel[toks[first-2].Text])) {
+		return false
+	}
+	for k := first + 1; k < term; k++ {
+		if copulas[toks[k].Text] || toks[k].Text == "s" {
+			return true
+		}
+	}
+	return false
 }
 
 // negations turn "tu n'es pas con" into a compliment.
@@ -612,10 +630,20 @@ var namedCopulas = func() map[string]bool {
 // ("je suis un idiot") never gets here: target checks that first. It
 // returns the copula's index.
 func (lr *langRules) named(toks []Token, h hit) (int, bool) {
+	if s, ok := lr.demonstrated(toks, h); ok {
+		return s, true
+	}
+	if s, ok := lr.compared(toks, h); ok {
+		return s, true
+	}
 	t := &toks[h.first]
 	skippable := func(m *Token) bool { return linkWords[m.Text] || intensifiers[m.Text] }
+	// "el típico pendejo", "il classico mentecatto", "le parfait exemple
+	// du crétin": a typical-kind word lets a definite article stand for
+	// the indefinite one.
+	typical := false
 	art := -1
-	for k := h.first - 1; k >= 0 && k >= h.first-3; k-- {
+	for k := h.first - 1; k >= 0 && k >= h.first-5; k-- {
 		m := &toks[k]
 		if m.Clause != t.Clause || m.Quoted != t.Quoted {
 			return 0, false
@@ -623,6 +651,18 @@ func (lr *langRules) named(toks []Token, h hit) (int, bool) {
 		if indefinites[m.Text] {
 			art = k
 			break
+		}
+		if typical && definites[m.Text] {
+			art = k
+			break
+		}
+		if typicalWords[m.Text] {
+			typical = true
+			continue
+		}
+		// "exemple du", "example of": the of-word after an example word.
+		if ofWords[m.Text] && k > 0 && exampleWords[toks[k-1].Text] {
+			continue
 		}
 		if !skippable(m) {
 			return 0, false
@@ -643,11 +683,145 @@ func (lr *langRules) named(toks []Token, h hit) (int, bool) {
 			}
 			return k, true
 		}
-		if !skippable(m) {
+		if !skippable(m) && !typicalWords[m.Text] {
 			return 0, false
 		}
 	}
 	return 0, false
+}
+
+// definites are the definite articles a typical-kind word may follow
+// (folded): "le typique", "the typical", "der typische", "el típico", "il
+// classico", "o típico", "de typische".
+var definites = map[string]bool{
+	"le": true, "la": true, "l": true, "the": true, "der": true, "die": true, "das": true, "den": true,
+	"el": true, "il": true, "lo": true, "o": true, "a": true, "de": true, "het": true,
+}
+
+// typicalWords present a person as a specimen of the insult: "the typical
+// troll", "il classico cretino", "le parfait exemple du", "een typische"
+// (folded).
+var typicalWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		typique classique parfait parfaite exemple archetype
+		typical classic quintessential textbook example
+		typische typischer typisches typischen klassische klassischer beispiel paradebeispiel
+		tipico tipica clasico clasica ejemplo perfecto perfecta
+		classico classica esempio perfetto perfetta
+		classico exemplo perfeito perfeita
+		typisch typische klassieke voorbeeld perfecte schoolvoorbeeld`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// exampleWords and ofWords: "exemple du", "example of", "ejemplo de",
+// "esempio di", "exemplo de", "voorbeeld van", "Beispiel für" (folded).
+var (
+	exampleWords = map[string]bool{"exemple": true, "example": true, "ejemplo": true, "esempio": true,
+		"exemplo": true, "voorbeeld": true, "schoolvoorbeeld": true, "beispiel": true, "paradebeispiel": true}
+	ofWords = map[string]bool{"du": true, "de": true, "d": true, "des": true, "of": true, "del": true,
+		"di": true, "dello": true, "della": true, "do": true, "da": true, "van": true, "fur": true, "eines": true}
+)
+
+// demonstratives point at a person a sentence then tells about, per
+// language (folded): "cette pute qui", "this clown who", "dieser
+// Vollpfosten, der", "este imbécil que", "questo cretino che", "esse idiota
+// que", "die sukkel die".
+var demonstratives = map[string]map[string]bool{
+	"fr": {"ce": true, "cet": true, "cette": true},
+	"en": {"this": true, "that": true},
+	"de": {"dieser": true, "diese": true, "diesen": true, "diesem": true, "jener": true},
+	"es": {"este": true, "esta": true, "ese": true, "esa": true, "aquel": true, "aquella": true},
+	"it": {"questo": true, "questa": true, "quello": true, "quella": true, "quel": true},
+	"pt": {"esse": true, "essa": true, "este": true, "esta": true, "aquele": true, "aquela": true},
+	"nl": {"deze": true, "die": true, "dat": true, "dit": true},
+}
+
+// relativesAfter are the relative pronouns that make the demonstrated
+// insult a person doing something (folded).
+var relativesAfter = map[string]map[string]bool{
+	"fr": {"qui": true},
+	"en": {"who": true, "that": true},
+	"de": {"der": true, "die": true},
+	"es": {"que": true, "quien": true},
+	"it": {"che": true},
+	"pt": {"que": true},
+	"nl": {"die": true, "dat": true},
+}
+
+// demonstrated reports an insult noun a demonstrative points at and a
+// relative pronoun then makes act: "cette pute qui vient donner des
+// leçons", "this clown who thinks", "dieser Vollpfosten, der". It returns
+// the demonstrative's index.
+func (lr *langRules) demonstrated(toks []Token, h hit) (int, bool) {
+	dem, rel := demonstratives[lr.code], relativesAfter[lr.code]
+	if dem == nil || h.first == 0 || h.last+1 >= len(toks) {
+		return 0, false
+	}
+	t := &toks[h.first]
+	d := h.first - 1
+	if intensifiers[toks[d].Text] && d > 0 {
+		d--
+	}
+	b, a := &toks[d], &toks[h.last+1]
+	if !dem[b.Text] || b.Sentence != t.Sentence || b.Quoted || a.Sentence != t.Sentence || a.Quoted || !rel[a.Text] {
+		return 0, false
+	}
+	// "dieser Vollpfosten, der": a comma may stand before the relative.
+	if b.Clause != t.Clause {
+		return 0, false
+	}
+	return d, true
+}
+
+// comparatives and comparedTo frame an insult as a comparison: "aussi
+// con que", "as thick as", "so blöd wie", "más tonto que", "più stupido
+// di", "mais burro que", "zo dom als" (folded).
+var (
+	comparatives = map[string]map[string]bool{
+		"fr": {"aussi": true, "plus": true, "si": true},
+		"en": {"as": true, "more": true, "so": true},
+		"de": {"so": true, "genauso": true, "ebenso": true},
+		"es": {"tan": true, "mas": true},
+		"it": {"cosi": true, "piu": true, "tanto": true},
+		"pt": {"tao": true, "mais": true},
+		"nl": {"zo": true, "even": true, "net": true},
+	}
+	comparedTo = map[string]map[string]bool{
+		"fr": {"que": true, "qu": true},
+		"en": {"as": true, "than": true},
+		"de": {"wie": true, "als": true},
+		"es": {"como": true, "que": true},
+		"it": {"come": true, "di": true, "del": true, "della": true, "dei": true, "delle": true, "quanto": true},
+		"pt": {"quanto": true, "que": true, "como": true, "do": true, "da": true},
+		"nl": {"als": true, "dan": true},
+	}
+)
+
+// compared reports an insult made a comparison in a sentence that speaks
+// to or points at someone: "Aussi con que ses pieds, celui-là", "more
+// stupid than a doorknob, this guy". A comparison about a thing ("cette
+// loi est plus stupide que l'autre") names no one. It returns the
+// comparative's index.
+func (lr *langRules) compared(toks []Token, h hit) (int, bool) {
+	cmp, to := comparatives[lr.code], comparedTo[lr.code]
+	if cmp == nil || h.first == 0 || h.last+1 >= len(toks) {
+		return 0, false
+	}
+	t := &toks[h.first]
+	b, a := &toks[h.first-1], &toks[h.last+1]
+	if !cmp[b.Text] || !to[a.Text] || b.Clause != t.Clause || a.Clause != t.Clause || b.Quoted || a.Quoted {
+		return 0, false
+	}
+	if h.first > 1 && negations[toks[h.first-2].Text] {
+		return 0, false
+	}
+	if !lr.speaksTo(toks, t.Sentence) {
+		return 0, false
+	}
+	return h.first - 1, true
 }
 
 // genericOpeners begin a sentence about whoever holds a view, which the
@@ -912,7 +1086,9 @@ func (lr *langRules) selfReference(toks []Token, h hit) bool {
 		if m.Clause != t.Clause {
 			break
 		}
-		if fp[m.Text] {
+		// "Regarde-moi cette ...", "vise-moi ce ...": "moi" before a
+		// demonstrative shows someone else.
+		if fp[m.Text] && !(m.Text == "moi" && k+1 < len(toks) && demonstratives["fr"][toks[k+1].Text]) {
 			return true
 		}
 	}
