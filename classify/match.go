@@ -32,6 +32,9 @@ func (lr *langRules) tokenIs(t *Token, want string, prefix bool) bool {
 	if s := lr.squeezed(t); s != x && (s == want || (prefix && strings.HasPrefix(s, want))) {
 		return true
 	}
+	if s := unstretchedEnd(t); s != x && (s == want || (prefix && strings.HasPrefix(s, want))) {
+		return true
+	}
 	for _, pl := range lr.plurals {
 		if lr.pluralOf(x, pl) && x[:len(x)-len(pl)] == want {
 			return true
@@ -49,6 +52,21 @@ func (lr *langRules) squeezed(t *Token) string {
 		return t.Text
 	}
 	return squeeze(t.Text, 1)
+}
+
+// unstretchedEnd returns a stretched word with only its last letter run
+// made single: "imbecillee" (from "IMBECILLEEEEE") is "imbecille", whose
+// own double letter squeezing would lose.
+func unstretchedEnd(t *Token) string {
+	x := t.Text
+	if !t.stretched || len(x) < 3 || x[len(x)-1] != x[len(x)-2] || !isLetterByte(x[len(x)-1]) {
+		return x
+	}
+	i := len(x) - 1
+	for i > 0 && x[i-1] == x[len(x)-1] {
+		i--
+	}
+	return x[:i+1]
 }
 
 // pluralOf reports whether x may be a plural made with the ending pl. In
@@ -78,6 +96,9 @@ func (lr *langRules) pluralOf(x, pl string) bool {
 func (lr *langRules) forms(t *Token, buf []string) []string {
 	buf = append(buf[:0], t.Text)
 	if s := lr.squeezed(t); s != t.Text {
+		buf = append(buf, s)
+	}
+	if s := unstretchedEnd(t); s != t.Text {
 		buf = append(buf, s)
 	}
 	for _, pl := range lr.plurals {
