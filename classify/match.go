@@ -219,6 +219,7 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 	}
 	var covered []bool // tokens inside a troll hit, for addressed()
 	perLex := map[string]float64{}
+	var seen map[*phrase]bool // terms already counted, for repeats
 	for _, h := range kept {
 		lex := h.p.lex
 		first, last := &toks[h.first], &toks[h.last]
@@ -229,6 +230,7 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 		}
 		perLex[lex.id] += w
 		norm := joinTokens(toks[h.first : h.last+1])
+		idx := len(out)
 		out = append(out, scored{cat: lex.category, m: message.Match{
 			Rule: lex.id, Label: lex.label, Weight: w, Start: first.Start, End: last.End, Normalized: norm,
 		}})
@@ -275,7 +277,17 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 				Rule: rule, Label: "targeted", Weight: weight,
 				Start: toks[ms].Start, End: toks[me].End, Normalized: joinTokens(toks[ms : me+1]),
 			}})
+		} else if seen[h.p] {
+			// "la buse variable ... pas une buse": a word that insults only
+			// when aimed, repeated without aim, is the topic, not more
+			// abuse; it counts once. Different insults still add up.
+			out = out[:idx]
+			perLex[lex.id] -= w
 		}
+		if seen == nil {
+			seen = map[*phrase]bool{}
+		}
+		seen[h.p] = true
 	}
 	return out
 }
