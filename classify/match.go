@@ -382,9 +382,9 @@ var intensifiers = func() map[string]bool {
 		vrai vraie sacre sacree parfait parfaite fini finie complet complete total totale gros grosse
 		absolute absolutely utter complete total real proper bloody fucking massive
 		echter echte voll totaler totale absoluter absolute richtiger richtige verdammter
-		verdadero autentico completo total pedazo menudo
+		verdadero autentico completo total pedazo menudo tremendo tremenda
 		vero autentico completo totale gran grandissimo
-		verdadeiro completo total grande
+		verdadeiro completo total grande tremendo tremenda baita
 		ongelooflijke ongelofelijke volslagen complete totale echte enorme`) {
 		m[w] = true
 	}
@@ -840,10 +840,21 @@ var (
 // comparative's index.
 func (lr *langRules) compared(toks []Token, h hit) (int, bool) {
 	cmp, to := comparatives[lr.code], comparedTo[lr.code]
-	if cmp == nil || h.first == 0 || h.last+1 >= len(toks) {
+	if cmp == nil {
 		return 0, false
 	}
 	t := &toks[h.first]
+	// A comparison term of its own ("aussi con que", "dumber than") only
+	// needs the sentence to point at someone.
+	if len(h.p.toks) > 1 && (cmp[h.p.toks[0]] || to[h.p.toks[len(h.p.toks)-1]]) {
+		if !t.Quoted && lr.speaksTo(toks, t.Sentence) {
+			return h.first, true
+		}
+		return 0, false
+	}
+	if h.first == 0 || h.last+1 >= len(toks) {
+		return 0, false
+	}
 	b, a := &toks[h.first-1], &toks[h.last+1]
 	if !cmp[b.Text] || !to[a.Text] || b.Clause != t.Clause || a.Clause != t.Clause || b.Quoted || a.Quoted {
 		return 0, false
