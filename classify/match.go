@@ -670,6 +670,19 @@ func (lr *langRules) named(toks []Token, h hit) (int, bool) {
 		return s, true
 	}
 	t := &toks[h.first]
+	// "a spineless grub", "un lamentable abruti": another insult word
+	// before the term adds to it.
+	var hits []hit
+	var buf []string
+	abusive := func(k int) bool {
+		hits, buf = lr.find(lr.terms, toks, k, hits[:0], buf)
+		for _, o := range hits {
+			if o.last == k && o.p.lex.category == CategoryTroll {
+				return true
+			}
+		}
+		return false
+	}
 	skippable := func(m *Token) bool { return linkWords[m.Text] || intensifiers[m.Text] }
 	// "el típico pendejo", "il classico mentecatto", "le parfait exemple
 	// du crétin": a typical-kind word lets a definite article stand for
@@ -697,7 +710,7 @@ func (lr *langRules) named(toks []Token, h hit) (int, bool) {
 		if ofWords[m.Text] && k > 0 && exampleWords[toks[k-1].Text] {
 			continue
 		}
-		if !skippable(m) {
+		if !skippable(m) && !(k == h.first-1 && abusive(k)) {
 			return 0, false
 		}
 	}
@@ -1012,7 +1025,10 @@ func (lr *langRules) pointed(toks []Token, h hit, buf []string) (int, int, bool)
 		if first, ok := lr.endsAt(lr.pointers, toks, k, k, buf); ok && toks[first].Clause == t.Clause {
 			return first, h.last, true
 		}
-		if !linkWords[m.Text] && !(k == h.first-1 && lr.determiners[m.Text]) && !(len(m.Text) == 1 && gap > 0) {
+		// "El de arriba es el típico X": a typical-kind word and its
+		// definite article link the pointer too.
+		if !linkWords[m.Text] && !(k == h.first-1 && lr.determiners[m.Text]) && !(len(m.Text) == 1 && gap > 0) &&
+			!typicalWords[m.Text] && !(definites[m.Text] && k+1 < h.first && typicalWords[toks[k+1].Text]) {
 			break
 		}
 	}
