@@ -811,6 +811,9 @@ func (lr *langRules) demonstrated(toks []Token, h hit) (int, bool) {
 	if intensifiers[toks[d].Text] && d > 0 {
 		d--
 	}
+	if animalWords[h.p.toks[0]] {
+		return 0, false
+	}
 	b, a := &toks[d], &toks[h.last+1]
 	if !dem[b.Text] || b.Sentence != t.Sentence || b.Quoted || a.Sentence != t.Sentence || a.Quoted || !rel[a.Text] {
 		return 0, false
@@ -821,6 +824,17 @@ func (lr *langRules) demonstrated(toks []Token, h hit) (int, bool) {
 	}
 	return d, true
 }
+
+// animalWords insult only as metaphors: "this pig that we raised", "questo
+// maiale che abbiamo allevato", "esse burro que puxa a carroça" are
+// animals, so a demonstrative and a relative pronoun do not make them
+// name-calling (folded).
+var animalWords = toSet(strings.Fields(`
+	pig pigs cow cows donkey ass rat rats snake dog bitch swine sow cochon vache ane truie chien chienne
+	rat serpent buse dinde oie cruche schwein sau kuh esel ratte schlange hund gans ziege cerdo cerda vaca
+	burro burra rata perro perra zorra cabra maiale porco porca vacca asino somaro ratto cane cagna oca
+	gallina capra vaca burro burra porca cadela rato cobra anta galinha varken koe ezel rat slang hond
+	geit gans`))
 
 // comparatives and comparedTo frame an insult as a comparison: "aussi
 // con que", "as thick as", "so blöd wie", "más tonto que", "più stupido
