@@ -152,6 +152,7 @@ func (e *Engine) Classify(ctx context.Context, c *message.Comment, p Policy) (me
 	ms = rs.offerSignals(n, ms)
 	ms = rs.styleSignals(n, ms)
 	ms = rs.barrage(n, []string{lang.Code, c.ThreadLang}, ms)
+	ms = rs.doxxing(n, ms)
 	if lang.Source == "detected" && c.ThreadLang != "" && lang.Code != c.ThreadLang &&
 		lang.Confidence >= rs.sig.LanguageMismatch.Min && rs.sig.LanguageMismatch.Weight > 0 {
 		ms = append(ms, scored{cat: CategorySpam, m: message.Match{
@@ -818,7 +819,9 @@ func (rs *RuleSet) barrage(n *Normalized, codes []string, ms []scored) []scored 
 	}
 	if why == "" {
 		if k := strings.LastIndex(flood.Normalized, " x"); k > 0 {
-			if unit, err := strconv.Unquote(flood.Normalized[:k]); err == nil {
+			if unit, err := strconv.Unquote(flood.Normalized[:k]); err == nil && goAwayUnits[unit] {
+				why = "go-away repeated"
+			} else if err == nil {
 				un := rs.norm.Prepare(unit)
 				// The comment's language, then the thread's: a spelled-out
 				// acronym says little about the language.
@@ -842,6 +845,24 @@ func (rs *RuleSet) barrage(n *Normalized, codes []string, ms []scored) []scored 
 		Rule: "troll.barrage", Label: "barrage", Weight: w, Start: flood.Start, End: flood.End, Normalized: why,
 	}})
 }
+
+// goAwayUnits are the go-away words and phrases that, repeated, drive
+// someone out of a thread (folded): "dégage dégage dégage", "hau ab hau
+// ab hau ab". Alone they are too common ("ça dégage une odeur") for a
+// lexicon.
+var goAwayUnits = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Split(`degage|degagez|casse-toi|casse toi|barre-toi|barre toi|tire-toi|
+		go away|get lost|get out|piss off|fuck off|bugger off|sod off|begone|
+		verschwinde|hau ab|verpiss dich|zieh ab|schleich dich|
+		largate|vete|fuera de aqui|vete ya|pirate|
+		vattene|sparisci|fuori dai coglioni|levati|
+		vaza|sai daqui|cai fora|some daqui|
+		rot op|oprotten|wegwezen|ophoepelen|opzouten`, "|") {
+		m[strings.TrimSpace(w)] = true
+	}
+	return m
+}()
 
 // maxFloodPhrase is the longest phrase flooding looks for: "casino en
 // ligne bonus 500%" pasted three times is one promotion, not five words.

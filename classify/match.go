@@ -32,6 +32,9 @@ func (lr *langRules) tokenIs(t *Token, want string, prefix bool) bool {
 	if s := lr.squeezed(t); s != x && (s == want || (prefix && strings.HasPrefix(s, want))) {
 		return true
 	}
+	if s := unstretchedEnd(t); s != x && (s == want || (prefix && strings.HasPrefix(s, want))) {
+		return true
+	}
 	for _, pl := range lr.plurals {
 		if lr.pluralOf(x, pl) && x[:len(x)-len(pl)] == want {
 			return true
@@ -49,6 +52,21 @@ func (lr *langRules) squeezed(t *Token) string {
 		return t.Text
 	}
 	return squeeze(t.Text, 1)
+}
+
+// unstretchedEnd returns a stretched word with only its last letter run
+// made single: "imbecillee" (from "IMBECILLEEEEE") is "imbecille", whose
+// own double letter squeezing would lose.
+func unstretchedEnd(t *Token) string {
+	x := t.Text
+	if !t.stretched || len(x) < 3 || x[len(x)-1] != x[len(x)-2] || !isLetterByte(x[len(x)-1]) {
+		return x
+	}
+	i := len(x) - 1
+	for i > 0 && x[i-1] == x[len(x)-1] {
+		i--
+	}
+	return x[:i+1]
 }
 
 // pluralOf reports whether x may be a plural made with the ending pl. In
@@ -78,6 +96,9 @@ func (lr *langRules) pluralOf(x, pl string) bool {
 func (lr *langRules) forms(t *Token, buf []string) []string {
 	buf = append(buf[:0], t.Text)
 	if s := lr.squeezed(t); s != t.Text {
+		buf = append(buf, s)
+	}
+	if s := unstretchedEnd(t); s != t.Text {
 		buf = append(buf, s)
 	}
 	for _, pl := range lr.plurals {
@@ -198,6 +219,7 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 	}
 	var covered []bool // tokens inside a troll hit, for addressed()
 	perLex := map[string]float64{}
+	var seen map[*phrase]bool // terms already counted, for repeats
 	for _, h := range kept {
 		lex := h.p.lex
 		first, last := &toks[h.first], &toks[h.last]
@@ -208,6 +230,7 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 		}
 		perLex[lex.id] += w
 		norm := joinTokens(toks[h.first : h.last+1])
+		idx := len(out)
 		out = append(out, scored{cat: lex.category, m: message.Match{
 			Rule: lex.id, Label: lex.label, Weight: w, Start: first.Start, End: last.End, Normalized: norm,
 		}})
@@ -254,7 +277,17 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 				Rule: rule, Label: "targeted", Weight: weight,
 				Start: toks[ms].Start, End: toks[me].End, Normalized: joinTokens(toks[ms : me+1]),
 			}})
+		} else if seen[h.p] {
+			// "la buse variable ... pas une buse": a word that insults only
+			// when aimed, repeated without aim, is the topic, not more
+			// abuse; it counts once. Different insults still add up.
+			out = out[:idx]
+			perLex[lex.id] -= w
 		}
+		if seen == nil {
+			seen = map[*phrase]bool{}
+		}
+		seen[h.p] = true
 	}
 	return out
 }
@@ -349,9 +382,9 @@ var intensifiers = func() map[string]bool {
 		vrai vraie sacre sacree parfait parfaite fini finie complet complete total totale gros grosse
 		absolute absolutely utter complete total real proper bloody fucking massive
 		echter echte voll totaler totale absoluter absolute richtiger richtige verdammter
-		verdadero autentico completo total pedazo menudo
+		verdadero autentico completo total pedazo menudo tremendo tremenda
 		vero autentico completo totale gran grandissimo
-		verdadeiro completo total grande
+		verdadeiro completo total grande tremendo tremenda baita
 		ongelooflijke ongelofelijke volslagen complete totale echte enorme`) {
 		m[w] = true
 	}
@@ -476,10 +509,28 @@ func (rs *RuleSet) guard(lr *langRules, toks []Token, h hit, buf []string) (stri
 			break
 		}
 	}
-	if first, ok := lr.endsAt(lr.reporting, toks, lo, h.first-1, buf); ok && toks[first].Sentence == t.Sentence {
+	if first, ok := lr.endsAt(lr.reporting, toks, lo, h.first-1, buf); ok && toks[first].Sentence == t.Sentence &&
+		!relativeSubject(lr.code, toks, first, h.first) {
 		return "guard.reported", first
 	}
 	return "", 0
+}
+
+// relativeSubject reports a reporting verb inside a relative clause that
+// names the subject a copula then insults: "the guy who wrote this is an
+// absolute cunt", "celui qui a écrit ça est un abruti". The verb describes
+// the person; it does not report the insult.
+func relativeSubject(code string, toks []Token, first, term int) bool {
+	rel := relativesAfter[code]
+	if first == 0 || rel == nil || !(rel[toks[first-1].Text] || (first > 1 && rel[toks[first-2].Text])) {
+		return false
+	}
+	for k := first + 1; k < term; k++ {
+		if copulas[toks[k].Text] || toks[k].Text == "s" {
+			return true
+		}
+	}
+	return false
 }
 
 // negations turn "tu n'es pas con" into a compliment.
@@ -612,10 +663,33 @@ var namedCopulas = func() map[string]bool {
 // ("je suis un idiot") never gets here: target checks that first. It
 // returns the copula's index.
 func (lr *langRules) named(toks []Token, h hit) (int, bool) {
+	if s, ok := lr.demonstrated(toks, h); ok {
+		return s, true
+	}
+	if s, ok := lr.compared(toks, h); ok {
+		return s, true
+	}
 	t := &toks[h.first]
+	// "a spineless grub", "un lamentable abruti": another insult word
+	// before the term adds to it.
+	var hits []hit
+	var buf []string
+	abusive := func(k int) bool {
+		hits, buf = lr.find(lr.terms, toks, k, hits[:0], buf)
+		for _, o := range hits {
+			if o.last == k && o.p.lex.category == CategoryTroll {
+				return true
+			}
+		}
+		return false
+	}
 	skippable := func(m *Token) bool { return linkWords[m.Text] || intensifiers[m.Text] }
+	// "el típico pendejo", "il classico mentecatto", "le parfait exemple
+	// du crétin": a typical-kind word lets a definite article stand for
+	// the indefinite one.
+	typical := false
 	art := -1
-	for k := h.first - 1; k >= 0 && k >= h.first-3; k-- {
+	for k := h.first - 1; k >= 0 && k >= h.first-5; k-- {
 		m := &toks[k]
 		if m.Clause != t.Clause || m.Quoted != t.Quoted {
 			return 0, false
@@ -624,7 +698,19 @@ func (lr *langRules) named(toks []Token, h hit) (int, bool) {
 			art = k
 			break
 		}
-		if !skippable(m) {
+		if typical && definites[m.Text] {
+			art = k
+			break
+		}
+		if typicalWords[m.Text] {
+			typical = true
+			continue
+		}
+		// "exemple du", "example of": the of-word after an example word.
+		if ofWords[m.Text] && k > 0 && exampleWords[toks[k-1].Text] {
+			continue
+		}
+		if !skippable(m) && !(k == h.first-1 && abusive(k)) {
 			return 0, false
 		}
 	}
@@ -643,11 +729,170 @@ func (lr *langRules) named(toks []Token, h hit) (int, bool) {
 			}
 			return k, true
 		}
-		if !skippable(m) {
+		if !skippable(m) && !typicalWords[m.Text] {
 			return 0, false
 		}
 	}
 	return 0, false
+}
+
+// definites are the definite articles a typical-kind word may follow
+// (folded): "le typique", "the typical", "der typische", "el típico", "il
+// classico", "o típico", "de typische".
+var definites = map[string]bool{
+	"le": true, "la": true, "l": true, "the": true, "der": true, "die": true, "das": true, "den": true,
+	"el": true, "il": true, "lo": true, "o": true, "a": true, "de": true, "het": true,
+}
+
+// typicalWords present a person as a specimen of the insult: "the typical
+// troll", "il classico cretino", "le parfait exemple du", "een typische"
+// (folded).
+var typicalWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		typique classique parfait parfaite exemple archetype
+		typical classic quintessential textbook example
+		typische typischer typisches typischen klassische klassischer beispiel paradebeispiel
+		tipico tipica clasico clasica ejemplo perfecto perfecta
+		classico classica esempio perfetto perfetta
+		classico exemplo perfeito perfeita
+		typisch typische klassieke voorbeeld perfecte schoolvoorbeeld`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// exampleWords and ofWords: "exemple du", "example of", "ejemplo de",
+// "esempio di", "exemplo de", "voorbeeld van", "Beispiel für" (folded).
+var (
+	exampleWords = map[string]bool{"exemple": true, "example": true, "ejemplo": true, "esempio": true,
+		"exemplo": true, "voorbeeld": true, "schoolvoorbeeld": true, "beispiel": true, "paradebeispiel": true}
+	ofWords = map[string]bool{"du": true, "de": true, "d": true, "des": true, "of": true, "del": true,
+		"di": true, "dello": true, "della": true, "do": true, "da": true, "van": true, "fur": true, "eines": true}
+)
+
+// demonstratives point at a person a sentence then tells about, per
+// language (folded): "cette pute qui", "this clown who", "dieser
+// Vollpfosten, der", "este imbécil que", "questo cretino che", "esse idiota
+// que", "die sukkel die".
+var demonstratives = map[string]map[string]bool{
+	"fr": {"ce": true, "cet": true, "cette": true},
+	"en": {"this": true, "that": true},
+	"de": {"dieser": true, "diese": true, "diesen": true, "diesem": true, "jener": true},
+	"es": {"este": true, "esta": true, "ese": true, "esa": true, "aquel": true, "aquella": true},
+	"it": {"questo": true, "questa": true, "quello": true, "quella": true, "quel": true},
+	"pt": {"esse": true, "essa": true, "este": true, "esta": true, "aquele": true, "aquela": true},
+	"nl": {"deze": true, "die": true, "dat": true, "dit": true},
+}
+
+// relativesAfter are the relative pronouns that make the demonstrated
+// insult a person doing something (folded).
+var relativesAfter = map[string]map[string]bool{
+	"fr": {"qui": true},
+	"en": {"who": true, "that": true},
+	"de": {"der": true, "die": true},
+	"es": {"que": true, "quien": true},
+	"it": {"che": true},
+	"pt": {"que": true},
+	"nl": {"die": true, "dat": true},
+}
+
+// demonstrated reports an insult noun a demonstrative points at and a
+// relative pronoun then makes act: "cette pute qui vient donner des
+// leçons", "this clown who thinks", "dieser Vollpfosten, der". It returns
+// the demonstrative's index.
+func (lr *langRules) demonstrated(toks []Token, h hit) (int, bool) {
+	dem, rel := demonstratives[lr.code], relativesAfter[lr.code]
+	if dem == nil || h.first == 0 || h.last+1 >= len(toks) {
+		return 0, false
+	}
+	t := &toks[h.first]
+	d := h.first - 1
+	if intensifiers[toks[d].Text] && d > 0 {
+		d--
+	}
+	if animalWords[h.p.toks[0]] {
+		return 0, false
+	}
+	b, a := &toks[d], &toks[h.last+1]
+	if !dem[b.Text] || b.Sentence != t.Sentence || b.Quoted || a.Sentence != t.Sentence || a.Quoted || !rel[a.Text] {
+		return 0, false
+	}
+	// "dieser Vollpfosten, der": a comma may stand before the relative.
+	if b.Clause != t.Clause {
+		return 0, false
+	}
+	return d, true
+}
+
+// animalWords insult only as metaphors: "this pig that we raised", "questo
+// maiale che abbiamo allevato", "esse burro que puxa a carroça" are
+// animals, so a demonstrative and a relative pronoun do not make them
+// name-calling (folded).
+var animalWords = toSet(strings.Fields(`
+	pig pigs cow cows donkey ass rat rats snake dog bitch swine sow cochon vache ane truie chien chienne
+	rat serpent buse dinde oie cruche schwein sau kuh esel ratte schlange hund gans ziege cerdo cerda vaca
+	burro burra rata perro perra zorra cabra maiale porco porca vacca asino somaro ratto cane cagna oca
+	gallina capra vaca burro burra porca cadela rato cobra anta galinha varken koe ezel rat slang hond
+	geit gans`))
+
+// comparatives and comparedTo frame an insult as a comparison: "aussi
+// con que", "as thick as", "so blöd wie", "más tonto que", "più stupido
+// di", "mais burro que", "zo dom als" (folded).
+var (
+	comparatives = map[string]map[string]bool{
+		"fr": {"aussi": true, "plus": true, "si": true},
+		"en": {"as": true, "more": true, "so": true},
+		"de": {"so": true, "genauso": true, "ebenso": true},
+		"es": {"tan": true, "mas": true},
+		"it": {"cosi": true, "piu": true, "tanto": true},
+		"pt": {"tao": true, "mais": true},
+		"nl": {"zo": true, "even": true, "net": true},
+	}
+	comparedTo = map[string]map[string]bool{
+		"fr": {"que": true, "qu": true},
+		"en": {"as": true, "than": true},
+		"de": {"wie": true, "als": true},
+		"es": {"como": true, "que": true},
+		"it": {"come": true, "di": true, "del": true, "della": true, "dei": true, "delle": true, "quanto": true},
+		"pt": {"quanto": true, "que": true, "como": true, "do": true, "da": true},
+		"nl": {"als": true, "dan": true},
+	}
+)
+
+// compared reports an insult made a comparison in a sentence that speaks
+// to or points at someone: "Aussi con que ses pieds, celui-là", "more
+// stupid than a doorknob, this guy". A comparison about a thing ("cette
+// loi est plus stupide que l'autre") names no one. It returns the
+// comparative's index.
+func (lr *langRules) compared(toks []Token, h hit) (int, bool) {
+	cmp, to := comparatives[lr.code], comparedTo[lr.code]
+	if cmp == nil {
+		return 0, false
+	}
+	t := &toks[h.first]
+	// A comparison term of its own ("aussi con que", "dumber than") only
+	// needs the sentence to point at someone.
+	if len(h.p.toks) > 1 && (cmp[h.p.toks[0]] || to[h.p.toks[len(h.p.toks)-1]]) {
+		if !t.Quoted && lr.speaksTo(toks, t.Sentence) {
+			return h.first, true
+		}
+		return 0, false
+	}
+	if h.first == 0 || h.last+1 >= len(toks) {
+		return 0, false
+	}
+	b, a := &toks[h.first-1], &toks[h.last+1]
+	if !cmp[b.Text] || !to[a.Text] || b.Clause != t.Clause || a.Clause != t.Clause || b.Quoted || a.Quoted {
+		return 0, false
+	}
+	if h.first > 1 && negations[toks[h.first-2].Text] {
+		return 0, false
+	}
+	if !lr.speaksTo(toks, t.Sentence) {
+		return 0, false
+	}
+	return h.first - 1, true
 }
 
 // genericOpeners begin a sentence about whoever holds a view, which the
@@ -794,7 +1039,10 @@ func (lr *langRules) pointed(toks []Token, h hit, buf []string) (int, int, bool)
 		if first, ok := lr.endsAt(lr.pointers, toks, k, k, buf); ok && toks[first].Clause == t.Clause {
 			return first, h.last, true
 		}
-		if !linkWords[m.Text] && !(k == h.first-1 && lr.determiners[m.Text]) && !(len(m.Text) == 1 && gap > 0) {
+		// "El de arriba es el típico X": a typical-kind word and its
+		// definite article link the pointer too.
+		if !linkWords[m.Text] && !(k == h.first-1 && lr.determiners[m.Text]) && !(len(m.Text) == 1 && gap > 0) &&
+			!typicalWords[m.Text] && !(definites[m.Text] && k+1 < h.first && typicalWords[toks[k+1].Text]) {
 			break
 		}
 	}
@@ -912,7 +1160,9 @@ func (lr *langRules) selfReference(toks []Token, h hit) bool {
 		if m.Clause != t.Clause {
 			break
 		}
-		if fp[m.Text] {
+		// "Regarde-moi cette ...", "vise-moi ce ...": "moi" before a
+		// demonstrative shows someone else.
+		if fp[m.Text] && !(m.Text == "moi" && k+1 < len(toks) && demonstratives["fr"][toks[k+1].Text]) {
 			return true
 		}
 	}

@@ -103,6 +103,7 @@ type signalFile struct {
 	Offer            sigRule `yaml:"offer"`
 	Leet             sigRule `yaml:"leet"`
 	Barrage          sigRule `yaml:"barrage"`
+	Doxxing          sigRule `yaml:"doxxing"`
 }
 
 type langFile struct {
@@ -615,6 +616,7 @@ func (v *validator) checkSignals(s *signalFile) {
 		"punctuation": s.Punctuation, "emoji_run": s.EmojiRun, "duplicate": s.Duplicate,
 		"duplicate_authors": s.DuplicateAuthors, "velocity": s.Velocity,
 		"language_mismatch": s.LanguageMismatch, "offer": s.Offer, "leet": s.Leet, "barrage": s.Barrage,
+		"doxxing": s.Doxxing,
 	} {
 		v.checkWeight("$.signals."+name+".weight", "sigRule "+name, sg.Weight)
 		if sg.Min < 0 {
