@@ -234,6 +234,7 @@ var addressLabels = map[string]bool{
 // evidence of lexicons is halved.
 func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 	channel, address, warning, community, tax := false, false, false, false, false
+	warnings := map[[2]int]bool{}
 	for _, m := range ms {
 		if m.cat != CategorySpam {
 			continue
@@ -241,6 +242,9 @@ func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 		channel = channel || channelLabels[m.m.Label]
 		address = address || addressLabels[m.m.Label]
 		warning = warning || m.m.Label == "warning"
+		if m.m.Label == "warning" {
+			warnings[[2]int{m.m.Start, m.m.End}] = true
+		}
 		community = community || m.m.Label == "community"
 		tax = tax || m.m.Label == "tax"
 	}
@@ -329,10 +333,16 @@ func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 				total += m.m.Weight
 			}
 		}
+		// Two warnings or more ("sold at a loss ... never trust a coach on
+		// Telegram") are an investor's lesson: a quarter of the evidence.
+		share, why := 0.5, "a warning with no address: half the spam evidence"
+		if len(warnings) >= 2 {
+			share, why = 0.75, "warnings with no address: a quarter of the spam evidence"
+		}
 		if total > 0 {
 			ms = append(ms, scored{cat: CategorySpam, m: message.Match{
-				Rule: "spam.warning", Label: "warning", Weight: -total / 2, Start: 0, End: len(n.Original),
-				Normalized: "a warning with no address: half the spam evidence",
+				Rule: "spam.warning", Label: "warning", Weight: round3(-total * share), Start: 0, End: len(n.Original),
+				Normalized: why,
 			}})
 		}
 	}
