@@ -516,6 +516,17 @@ func isLetterByte(c byte) bool { return c >= 'a' && c <= 'z' }
 // messengerHandle finds an @handle written just after a messenger's name
 // ("Telegram: @investor_tom", "WhatsApp @lea"): where to reach the sender.
 func messengerHandle(n *Normalized, ms []scored) (*Token, bool) {
+	// "DM @gr0wth_k1ng", "MP ➡ @b00st": a direct message to a handle is
+	// as good as a messenger's name before it.
+	for k := 1; k < len(n.Tokens); k++ {
+		t, prev := &n.Tokens[k], &n.Tokens[k-1]
+		if t.Kind != TokenMention || prev.Kind != TokenWord || !directMessageWords[prev.Text] || prev.Sentence != t.Sentence {
+			continue
+		}
+		if !strings.ContainsFunc(n.Original[prev.End:t.Start], unicode.IsLetter) {
+			return t, true
+		}
+	}
 	for _, m := range ms {
 		if m.m.Label != "messenger" {
 			continue
@@ -541,6 +552,13 @@ func messengerHandle(n *Normalized, ms []scored) (*Token, bool) {
 		}
 	}
 	return nil, false
+}
+
+// directMessageWords ask for a private message: "DM", "MP" (message
+// privé), "MD" (mensaje directo), "PN" (private Nachricht), "DM me".
+var directMessageWords = map[string]bool{
+	"dm": true, "dms": true, "pm": true, "mp": true, "md": true, "pn": true, "inbox": true, "direct": true,
+	"privado": true, "priv": true, "prive": true, "privato": true,
 }
 
 // singleDigits reports a number written one digit at a time: nine digits
