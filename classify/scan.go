@@ -391,6 +391,9 @@ func scanPhones(n *Normalized) []span {
 		if c != '+' && areaMobile(lens[:min(groups, len(lens))]) && strings.Contains(f[i:j], "-") {
 			ok = true // "21 99874-1120", "(11) 94821-3307": area code, then a dashed mobile number
 		}
+		if c != '+' && c != '(' && cityMobile(lens[:min(groups, len(lens))], f[i:j]) {
+			ok = true // "55 4817 2390": a two-digit city code, then two groups of four (Mexico)
+		}
 		if maxGroup == 1 && digits >= 9 {
 			ok = true // digits spaced out one by one to dodge filters
 		}
@@ -465,6 +468,20 @@ func mobileGroups(s string, lens []int, lead byte) bool {
 // then four or five digits, a dash and four digits ("21 99874-1120").
 func areaMobile(lens []int) bool {
 	return len(lens) == 3 && lens[0] == 2 && (lens[1] == 4 || lens[1] == 5) && lens[2] == 4
+}
+
+// cityMobile reports a two-digit city code followed by two groups of four
+// digits, space-separated ("55 4817 2390", "33 1234 5678"); a group of
+// zeros reads as an amount.
+func cityMobile(lens []int, s string) bool {
+	if len(lens) != 3 || lens[0] != 2 || lens[1] != 4 || lens[2] != 4 || s[0] == '0' ||
+		strings.Contains(s, "0000") || strings.ContainsAny(s, ".,-/") {
+		return false
+	}
+	// "les 12 2019 2020": a day and two years.
+	year := func(g string) bool { return strings.HasPrefix(g, "19") || strings.HasPrefix(g, "20") }
+	g := strings.Fields(s)
+	return len(g) != 3 || !(year(g[1]) && year(g[2]))
 }
 
 // numberWords are the words of spelled-out digits and numbers, folded, in
