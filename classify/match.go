@@ -471,6 +471,20 @@ func (lr *langRules) conditionsHold(h hit, toks []Token, buf []string) bool {
 			return false
 		}
 	}
+	// Co-occurrence: the cue may stand anywhere else in the comment.
+	if lex.nearAnywhere {
+		if h.first > 0 {
+			if _, ok := lr.endsAt(lex.near, toks, 0, h.first-1, buf); ok {
+				return true
+			}
+		}
+		if h.last+1 < len(toks) {
+			if first, ok := lr.endsAt(lex.near, toks, h.last+1, len(toks)-1, buf); ok && first > h.last {
+				return true
+			}
+		}
+		return false
+	}
 	// The context stands before the term, as the subject it describes:
 	// "ces migrants sont des rats", not "les chiens sont des animaux,
 	// ces gens le savent".

@@ -253,6 +253,18 @@ func (nz *Normalizer) leadingLeet(f string, runes []frune, i int) bool {
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
+// trailingEuro reports a word of letters ending in "€" that reads as a
+// known word once its leetspeak is undone.
+func (nz *Normalizer) trailingEuro(w string) bool {
+	for _, r := range w {
+		if unicode.IsDigit(r) {
+			return false
+		}
+	}
+	_, ok := nz.resolve(w)
+	return ok
+}
+
 // trailingLeet reports a run of @ and $ only: the symbols that may end a
 // disguised word (others, like "!", end sentences).
 func trailingLeet(rs []frune) bool {
@@ -376,6 +388,11 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 					// letter when the word has letters of its own.
 					if k-j <= 2 && (k == len(runes) || !isWordRune(runes[k].r)) && trailingLeet(runes[j:k]) &&
 						hasLetters(runes[i:j], 2) {
+						j = k
+					} else if k-j == 1 && runes[j].r == '€' && (k == len(runes) || !isWordRune(runes[k].r)) &&
+						unicode.IsLetter(runes[i].r) && nz.trailingEuro(f[runes[i].start:runes[j].end]) {
+						// "t€", "m€r€": a euro sign ending a word of letters
+						// is an e when that gives a known word ("5€" is a price).
 						j = k
 					}
 				}

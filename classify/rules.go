@@ -149,6 +149,11 @@ type lexiconFile struct {
 	// same sentence ("rats" is dehumanising only near "migrants").
 	Near       []string `yaml:"near"`
 	NearWindow int      `yaml:"near_window"`
+	// NearAnywhere lets a Near word stand anywhere in the comment, before
+	// or after the term and in another sentence: two cues of one intent
+	// ("I know where you live." ... "be careful tonight") that each read
+	// innocently alone.
+	NearAnywhere bool `yaml:"near_anywhere"`
 	// UnlessFollowedBy lists words that cancel a term when they come right
 	// after it: "je vais te retrouver la référence" is a favour, not a threat.
 	UnlessFollowedBy []string `yaml:"unless_followed_by"`
@@ -192,6 +197,8 @@ type lexicon struct {
 	// near, when set, holds the context phrases the terms need nearby.
 	near       *termIndex
 	nearWindow int
+	// nearAnywhere: the near cue may stand anywhere in the comment.
+	nearAnywhere bool
 	// unlessNext holds the words that cancel a term right after it.
 	unlessNext map[string]bool
 }
@@ -545,6 +552,10 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 			if len(lf.Near) > 0 {
 				lex.near = newTermIndex()
 				lex.nearWindow = lf.NearWindow
+				lex.nearAnywhere = lf.NearAnywhere
+				if lf.NearAnywhere && lf.NearWindow != 0 {
+					v.errorf(path+".near_window", "lexicon %s: near_window with near_anywhere", lf.ID)
+				}
 				if lex.nearWindow == 0 {
 					lex.nearWindow = 6
 				}
@@ -558,6 +569,8 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 				}
 			} else if lf.NearWindow != 0 {
 				v.errorf(path+".near_window", "lexicon %s: near_window without near", lf.ID)
+			} else if lf.NearAnywhere {
+				v.errorf(path+".near_anywhere", "lexicon %s: near_anywhere without near", lf.ID)
 			}
 			if len(lf.UnlessFollowedBy) > 0 {
 				lex.unlessNext = map[string]bool{}
