@@ -115,6 +115,8 @@ var blindRounds = []struct {
 		qualityFloors{spamPrecision: 0.97, spamRecall: 0.97, trollPrecision: 0.95, trollRecall: 0.97, hardNegatives: 0.04, langID: 0.98}},
 	{"testdata/blind3.jsonl", 330, "spam 0.962/0.851, troll 0.988/0.781, 2.9%",
 		qualityFloors{spamPrecision: 0.97, spamRecall: 0.97, trollPrecision: 0.97, trollRecall: 0.97, hardNegatives: 0.03, langID: 0.98}},
+	{"testdata/blind4.jsonl", 280, "spam 0.928/0.928, troll 0.984/0.708, 6.2%",
+		qualityFloors{spamPrecision: 0.97, spamRecall: 0.97, trollPrecision: 0.97, trollRecall: 0.97, hardNegatives: 0.03, langID: 0.98}},
 }
 
 func TestBlindRoundsQualityGate(t *testing.T) {
