@@ -117,10 +117,12 @@ var blindRounds = []struct {
 		qualityFloors{spamPrecision: 0.97, spamRecall: 0.97, trollPrecision: 0.97, trollRecall: 0.97, hardNegatives: 0.03, langID: 0.98}},
 	{"testdata/blind4.jsonl", 280, "spam 0.928/0.928, troll 0.984/0.708, 6.2%",
 		qualityFloors{spamPrecision: 0.97, spamRecall: 0.97, trollPrecision: 0.97, trollRecall: 0.97, hardNegatives: 0.03, langID: 0.98}},
-	// Round 5 was scored once, at the end of the session that wrote it, and
-	// not tuned on yet: its floors are its first contact, a little under.
+	// Round 5 was scored once on first contact, then studied: the families
+	// its misses revealed (veiled and visit threats, death wishes, diet
+	// jibes, app-store and product searches, ...) lifted it to spam
+	// 0.983/0.935, troll 1.000/0.821, 1.1%; the floors sit a little under.
 	{"testdata/blind5.jsonl", 250, "spam 0.981/0.823, troll 1.000/0.679, 1.1%",
-		qualityFloors{spamPrecision: 0.95, spamRecall: 0.80, trollPrecision: 0.97, trollRecall: 0.65, hardNegatives: 0.03, langID: 0.98}},
+		qualityFloors{spamPrecision: 0.97, spamRecall: 0.92, trollPrecision: 0.98, trollRecall: 0.80, hardNegatives: 0.02, langID: 0.98}},
 }
 
 func TestBlindRoundsQualityGate(t *testing.T) {
