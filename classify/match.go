@@ -467,7 +467,7 @@ func (lr *langRules) conditionsHold(h hit, toks []Token, buf []string) bool {
 	// Counter-speech: "les migrants ne sont pas des rats", "immigrants
 	// are not vermin", "sind keine Tiere".
 	for k := h.first - 1; k >= 0 && k >= h.first-nearNegationWindow && toks[k].Sentence == sent; k-- {
-		if negations[toks[k].Text] {
+		if negations[toks[k].Text] || noOne[toks[k].Text] {
 			return false
 		}
 	}
@@ -545,6 +545,15 @@ func relativeSubject(code string, toks []Token, first, term int) bool {
 		}
 	}
 	return false
+}
+
+// noOne are the negative pronouns that empty a conditional term of anyone
+// it could hit: "Espero que ninguém morra nessa estrada", "Ojalá nadie
+// muera", "Spero che nessuno muoia" wish no death (folded). They are not
+// negations elsewhere: "nobody asked you, idiot" still aims the insult.
+var noOne = map[string]bool{
+	"personne": true, "nobody": true, "niemand": true, "nadie": true, "nessuno": true,
+	"ninguem": true, "ninguno": true, "nenhum": true,
 }
 
 // negations turn "tu n'es pas con" into a compliment.
