@@ -296,55 +296,47 @@ func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 	// messenger and prices count half (spam.community); money, crypto or
 	// adult words beside them still count whole.
 	if community {
-		total := 0.0
-		for _, m := range ms {
-			if m.cat == CategorySpam && (m.m.Label == "phone" || m.m.Label == "messenger" || m.m.Label == "offer") {
-				total += m.m.Weight
-			}
-		}
-		if total > 0 {
-			ms = append(ms, scored{cat: CategorySpam, m: message.Match{
-				Rule: "spam.community", Label: "community", Weight: -total / 2, Start: 0, End: len(n.Original),
-				Normalized: "a local association: half the phone, messenger and price evidence",
-			}})
-		}
+		total := spamEvidence(ms, func(label string) bool { return label == "phone" || label == "messenger" || label == "offer" })
+		ms = damp(ms, n, "spam.community", "community", total, -total/2, "a local association: half the phone, messenger and price evidence")
 	}
 	// Crypto or gains beside taxes, declarations and the tax office, with no
 	// way to reach anyone (no link, address, messenger or contact phrase), is
 	// a taxpayer talking: half the spam evidence (spam.tax).
 	if tax && !channel {
-		total := 0.0
-		for _, m := range ms {
-			if m.cat == CategorySpam && m.m.Label != "warning" && m.m.Label != "community" {
-				total += m.m.Weight
-			}
-		}
-		if total > 0 {
-			ms = append(ms, scored{cat: CategorySpam, m: message.Match{
-				Rule: "spam.tax", Label: "tax", Weight: -total / 2, Start: 0, End: len(n.Original),
-				Normalized: "taxes with no contact: half the spam evidence",
-			}})
-		}
+		total := spamEvidence(ms, func(label string) bool { return label != "warning" && label != "community" })
+		ms = damp(ms, n, "spam.tax", "tax", total, -total/2, "taxes with no contact: half the spam evidence")
 	}
 	if warning && !address {
-		total := 0.0
-		for _, m := range ms {
-			if m.cat == CategorySpam && m.m.Label != "warning" && m.m.Label != "community" && m.m.Label != "tax" {
-				total += m.m.Weight
-			}
-		}
+		total := spamEvidence(ms, func(label string) bool { return label != "warning" && label != "community" && label != "tax" })
 		// Two warnings or more ("sold at a loss ... never trust a coach on
 		// Telegram") are an investor's lesson: a quarter of the evidence.
 		share, why := 0.5, "a warning with no address: half the spam evidence"
 		if len(warnings) >= 2 {
 			share, why = 0.75, "warnings with no address: a quarter of the spam evidence"
 		}
-		if total > 0 {
-			ms = append(ms, scored{cat: CategorySpam, m: message.Match{
-				Rule: "spam.warning", Label: "warning", Weight: round3(-total * share), Start: 0, End: len(n.Original),
-				Normalized: why,
-			}})
-		}
+		ms = damp(ms, n, "spam.warning", "warning", total, round3(-total*share), why)
 	}
 	return ms
+}
+
+// spamEvidence sums the weights of the spam matches whose label counts.
+func spamEvidence(ms []scored, counts func(label string) bool) float64 {
+	total := 0.0
+	for _, m := range ms {
+		if m.cat == CategorySpam && counts(m.m.Label) {
+			total += m.m.Weight
+		}
+	}
+	return total
+}
+
+// damp appends a whole-comment spam match of weight w that takes back part
+// of the spam evidence total, saying why; nothing when there was none.
+func damp(ms []scored, n *Normalized, rule, label string, total, w float64, why string) []scored {
+	if total <= 0 {
+		return ms
+	}
+	return append(ms, scored{cat: CategorySpam, m: message.Match{
+		Rule: rule, Label: label, Weight: w, Start: 0, End: len(n.Original), Normalized: why,
+	}})
 }
