@@ -712,10 +712,21 @@ func (lr *langRules) named(toks []Token, h hit) (int, bool) {
 	// the indefinite one.
 	typical := false
 	art := -1
-	for k := h.first - 1; k >= 0 && k >= h.first-5; k-- {
+	// "a corrupt, lying pig", "ein feiger, verlogener Dreckssack": up to
+	// three describing words may stand between the article and the term,
+	// across the commas of their list. cl is the clause being read.
+	cl, described, plain, listed := t.Clause, 0, 0, false
+	for k := h.first - 1; k >= 0 && k >= h.first-5-described; k-- {
 		m := &toks[k]
-		if m.Clause != t.Clause || m.Quoted != t.Quoted {
+		if m.Quoted != t.Quoted || m.Sentence != t.Sentence {
 			return 0, false
+		}
+		if m.Clause != cl {
+			// Only a list of describing words may cross a comma.
+			if described == 0 || toks[k+1].Clause == m.Clause || !lr.describing(m) {
+				return 0, false
+			}
+			cl, listed = m.Clause, true
 		}
 		if indefinites[m.Text] {
 			art = k
@@ -733,21 +744,38 @@ func (lr *langRules) named(toks []Token, h hit) (int, bool) {
 		if ofWords[m.Text] && k > 0 && exampleWords[toks[k-1].Text] {
 			continue
 		}
-		if !skippable(m) && !(k == h.first-1 && abusive(k)) {
-			return 0, false
+		if skippable(m) || (k == h.first-1 && abusive(k)) {
+			continue
 		}
+		if described < 3 && lr.describing(m) {
+			described++
+			if !adjectival(lr.code, m.Text) {
+				plain++
+			}
+			continue
+		}
+		return 0, false
 	}
 	if art < 0 {
 		return 0, false
 	}
+	// A describing word that does not look like an adjective only counts
+	// in a list: "a corrupt, lying pig", not "a guinea pig".
+	if plain > 0 && !listed {
+		return 0, false
+	}
 	for k := art - 1; k >= 0 && k >= art-3; k-- {
 		m := &toks[k]
-		if m.Clause != t.Clause || m.Quoted != t.Quoted || negations[m.Text] {
+		if m.Clause != cl || m.Quoted != t.Quoted || negations[m.Text] {
 			return 0, false
 		}
 		if namedCopulas[m.Text] {
 			// "no es un", "não é um": the negation stands before the copula.
 			if k > 0 && negations[toks[k-1].Text] {
+				return 0, false
+			}
+			// "it's a lazy, greedy pig" speaks of an animal.
+			if described > 0 && k > 0 && inanimate[toks[k-1].Text] {
 				return 0, false
 			}
 			return k, true
@@ -758,6 +786,39 @@ func (lr *langRules) named(toks []Token, h hit) (int, bool) {
 	}
 	return 0, false
 }
+
+// describing reports a word that may describe the term after it: a plain
+// word of the text, not a function word, a number, a negation or a marker
+// of the second person.
+func (lr *langRules) describing(m *Token) bool {
+	w := m.Text
+	return m.Kind == TokenWord && len(w) >= 3 && !isDigits(w) && !lr.function[w] && !negations[w] &&
+		!lr.secondPerson[w] && !lr.determiners[w] && !namedCopulas[w] && !indefinites[w]
+}
+
+// adjectiveEndings are endings that mark a word before a noun as an
+// adjective, per language (folded): "lying", "spineless", "feiger",
+// "verlogenen", "laffe". Romance adjectives mostly follow the noun, so
+// those languages rely on a comma list alone.
+var adjectiveEndings = map[string][]string{
+	"en": {"ing", "ed", "ful", "less", "ous", "ive", "ic", "ish", "able", "ible"},
+	"de": {"e", "er", "es", "en", "em"},
+	"nl": {"e"},
+}
+
+// adjectival reports a word ending like an adjective of its language.
+func adjectival(code, w string) bool {
+	for _, e := range adjectiveEndings[code] {
+		if len(w) > len(e)+1 && strings.HasSuffix(w, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// inanimate subjects name a thing or an animal, not a person (folded).
+var inanimate = map[string]bool{"it": true, "this": true, "that": true, "es": true, "das": true,
+	"het": true, "dit": true, "dat": true}
 
 // definites are the definite articles a typical-kind word may follow
 // (folded): "le typique", "the typical", "der typische", "el típico", "il
