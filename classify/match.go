@@ -272,6 +272,15 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 				me, rule, weight = h.last, code+".named", lex.named
 			}
 		}
+		if !ok && lr.selfDescribed(toks, h) {
+			// "Sou tão burro que ...", "anyone dumber than me?": the
+			// commenter laughing at themselves attacks no one.
+			out = append(out, scored{cat: lex.category, m: message.Match{
+				Rule: code + ".self", Label: "guard", Weight: -w,
+				Start: first.Start, End: last.End, Normalized: norm,
+			}})
+			continue
+		}
 		if ok {
 			out = append(out, scored{cat: CategoryTroll, m: message.Match{
 				Rule: rule, Label: "targeted", Weight: weight,
@@ -1262,6 +1271,58 @@ func (lr *langRules) selfReference(toks []Token, h hit) bool {
 		}
 	}
 	return false
+}
+
+// selfCopulas say "I am" without needing the pronoun (folded): "suis",
+// "am", "bin", "soy", "estoy", "sou", "estou", "ben".
+var selfCopulas = map[string]map[string]bool{
+	"fr": {"suis": true},
+	"en": {"am": true, "im": true, "m": true},
+	"de": {"bin": true},
+	"es": {"soy": true, "estoy": true},
+	"it": {"sono": true},
+	"pt": {"sou": true, "estou": true},
+	"nl": {"ben": true},
+}
+
+// meWords are the first-person pronouns a comparison ends on: "than me",
+// "que moi", "als ich", "que yo", "di me", "que eu", "dan ik" (folded).
+var meWords = map[string]bool{"me": true, "moi": true, "ich": true, "mich": true, "yo": true, "mi": true,
+	"eu": true, "mim": true, "ik": true, "mij": true, "io": true}
+
+// selfDescribed reports an insult the commenter pins on themselves: a
+// first-person copula at most three words before it in its clause ("Sou
+// tão burro", "I'm so stupid", "je suis trop con"), or a comparison
+// ending on "me" right after it ("alguém mais lesado que eu", "anyone
+// dumber than me"). Unlike selfReference it ignores a first-person
+// subject of another verb: "I hate these vermin" still attacks.
+func (lr *langRules) selfDescribed(toks []Token, h hit) bool {
+	t := &toks[h.first]
+	if t.Quoted {
+		return false
+	}
+	sc := selfCopulas[lr.code]
+	for k := h.first - 1; k >= 0 && k >= h.first-4; k-- {
+		m := &toks[k]
+		if m.Clause != t.Clause {
+			break
+		}
+		if sc[m.Text] {
+			return k > 0 || m.Text != "m"
+		}
+		if negations[m.Text] || lr.secondPerson[m.Text] || copulas[m.Text] {
+			break
+		}
+	}
+	// The comparison word may end the term itself: "mais burro que" + "eu".
+	to, a := comparedTo[lr.code], h.last+1
+	if !to[toks[h.last].Text] {
+		if a >= len(toks) || !to[toks[a].Text] || toks[a].Clause != t.Clause {
+			return false
+		}
+		a++
+	}
+	return a < len(toks) && meWords[toks[a].Text] && toks[a].Clause == t.Clause
 }
 
 // firstPersonAfter are first-person subjects and verbs that, right after
