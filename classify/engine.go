@@ -451,6 +451,9 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 	if w, ok := messengerHandle(n, ms); ok {
 		add("spam.handle", "handle", sg.Handle.Weight, w.fstart, w.fend, "@"+w.Text)
 	}
+	if first, last, ok := personalAd(n); ok {
+		add("spam.personal_ad", "personal_ad", sg.PersonalAd.Weight, n.Tokens[first].fstart, n.Tokens[last].fend, "a name and an age")
+	}
 	if !commercial {
 		// A handle named like a shop ("@pronos_ganadores", "@tipster_lucr0")
 		// is a shop window too.
@@ -527,6 +530,24 @@ func messengerHandle(n *Normalized, ms []scored) (*Token, bool) {
 			return t, true
 		}
 	}
+	// "mein Snap: j.a.n.a.l.o.v.e.s.9.8", "insta : lea_du_69": a platform's
+	// name, a colon, then a handle made of more than plain letters.
+	for k := 1; k < len(n.Tokens); k++ {
+		t, prev := &n.Tokens[k], &n.Tokens[k-1]
+		if t.Kind != TokenWord || prev.Kind != TokenWord || !handlePlatforms[prev.Text] ||
+			strings.TrimSpace(n.Original[prev.End:t.Start]) != ":" {
+			continue
+		}
+		// The handle runs to the next space: "kate_x99" is one handle.
+		h := n.Original[t.Start:]
+		if sp := strings.IndexFunc(h, unicode.IsSpace); sp >= 0 {
+			h = h[:sp]
+		}
+		h = strings.TrimRight(h, ".,;!?)")
+		if t.Disguised || strings.ContainsAny(h, "0123456789_.") {
+			return t, true
+		}
+	}
 	for _, m := range ms {
 		if m.m.Label != "messenger" {
 			continue
@@ -554,6 +575,10 @@ func messengerHandle(n *Normalized, ms []scored) (*Token, bool) {
 	return nil, false
 }
 
+// handlePlatforms name where a handle after a colon lives (folded).
+var handlePlatforms = toSet(strings.Fields(`snap snapchat insta instagram ig tg telegram kik whatsapp discord wechat
+	viber tiktok`))
+
 // directMessageWords ask for a private message: "DM", "MP" (message
 // privé), "MD" (mensaje directo), "PN" (private Nachricht), "DM me".
 var directMessageWords = map[string]bool{
@@ -576,15 +601,28 @@ func singleDigits(s string) bool {
 	return digits >= 9
 }
 
-// tollFree reports a national free-call number (0800, 0805, 0808 ...).
+// tollFree reports a national free-call number: 0800, 0805, 0808 ... in
+// France, the United Kingdom, Germany, Belgium and the Netherlands, and the
+// nine-digit numeri verdi and números gratuitos of Italy, Spain and
+// Portugal (800, 803, 900 and a national prefix +39/+34/+351 before them).
 func tollFree(phone string) bool {
-	d := make([]byte, 0, 4)
-	for i := 0; i < len(phone) && len(d) < 3; i++ {
+	var d []byte
+	for i := 0; i < len(phone); i++ {
 		if c := phone[i]; c >= '0' && c <= '9' {
 			d = append(d, c)
 		}
 	}
-	return string(d) == "080"
+	s := string(d)
+	for _, cc := range []string{"0039", "0034", "00351", "39", "34", "351"} {
+		if strings.HasPrefix(s, cc) && len(s) == len(cc)+9 {
+			s = s[len(cc):]
+			break
+		}
+	}
+	if strings.HasPrefix(s, "080") {
+		return true
+	}
+	return len(s) == 9 && (strings.HasPrefix(s, "800") || strings.HasPrefix(s, "803") || strings.HasPrefix(s, "900"))
 }
 
 // minCommercialInside: commercial words this long are also found inside a
@@ -837,7 +875,7 @@ func (rs *RuleSet) barrage(n *Normalized, codes []string, ms []scored) []scored 
 	}
 	if why == "" {
 		if k := strings.LastIndex(flood.Normalized, " x"); k > 0 {
-			if unit, err := strconv.Unquote(flood.Normalized[:k]); err == nil && goAwayUnits[unit] {
+			if unit, err := strconv.Unquote(flood.Normalized[:k]); err == nil && goAway(unit) {
 				why = "go-away repeated"
 			} else if err == nil {
 				un := rs.norm.Prepare(unit)
@@ -862,6 +900,18 @@ func (rs *RuleSet) barrage(n *Normalized, codes []string, ms []scored) []scored 
 	return append(ms, scored{cat: CategoryTroll, m: message.Match{
 		Rule: "troll.barrage", Label: "barrage", Weight: w, Start: flood.Start, End: flood.End, Normalized: why,
 	}})
+}
+
+// goAway reports a repeated unit that is, begins or ends with a go-away
+// word or phrase: "dégage", "dégage sale traître", "get lost loser".
+func goAway(unit string) bool {
+	w := strings.Fields(unit)
+	for k := 1; k <= min(3, len(w)); k++ {
+		if goAwayUnits[strings.Join(w[:k], " ")] || goAwayUnits[strings.Join(w[len(w)-k:], " ")] {
+			return true
+		}
+	}
+	return false
 }
 
 // goAwayUnits are the go-away words and phrases that, repeated, drive

@@ -1,6 +1,8 @@
 package classify
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -306,6 +308,18 @@ func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 		total := spamEvidence(ms, func(label string) bool { return label != "warning" && label != "community" })
 		ms = damp(ms, n, "spam.tax", "tax", total, -total/2, "taxes with no contact: half the spam evidence")
 	}
+	// Opening hours ("8:00-12:30", "9h à 17h", "9am-5pm") are how a shop,
+	// a tip or a council service tells readers when to come or call:
+	// their phone and prices count half (spam.hours).
+	if hs, he, ok := openingHours(n, ms); ok {
+		total := spamEvidence(ms, func(label string) bool { return label == "phone" || label == "offer" })
+		if total > 0 {
+			ms = append(ms, scored{cat: CategorySpam, m: message.Match{
+				Rule: "spam.hours", Label: "hours", Weight: round3(-total / 2), Start: hs, End: he,
+				Normalized: "opening hours: half the phone and price evidence",
+			}})
+		}
+	}
 	if warning && !address {
 		total := spamEvidence(ms, func(label string) bool { return label != "warning" && label != "community" && label != "tax" })
 		// Two warnings or more ("sold at a loss ... never trust a coach on
@@ -339,4 +353,129 @@ func damp(ms []scored, n *Normalized, rule, label string, total, w float64, why 
 	return append(ms, scored{cat: CategorySpam, m: message.Match{
 		Rule: rule, Label: label, Weight: w, Start: 0, End: len(n.Original), Normalized: why,
 	}})
+}
+
+// hoursRange is a range of clock times in folded text: "8:00-12:30",
+// "9h-17h", "9 h a 18 h", "9am-5pm", "9.00 tot 17.00", "10 bis 18 uhr".
+// One side at least carries minutes or a clock word, so a score ("2-1")
+// or a span of years is not a time.
+var hoursRange = regexp.MustCompile(`\b([01]?\d|2[0-3])(?:([:h.])([0-5]\d)|\s?(h|am|pm|uhr|u))?\s?(?:-|–|a|à|to|bis|tot|alle|as|às|al)\s?([01]?\d|2[0-3])(?:([:h.])([0-5]\d)|\s?(h|am|pm|uhr|u))?\b`)
+
+// openingHours returns the byte span in the original text of a range of
+// opening hours, if the comment gives a phone or prices beside one.
+func openingHours(n *Normalized, ms []scored) (int, int, bool) {
+	if spamEvidence(ms, func(label string) bool { return label == "phone" || label == "offer" }) <= 0 {
+		return 0, 0, false
+	}
+	if first, last, ok := weekdayRange(n.Tokens); ok {
+		return n.Tokens[first].Start, n.Tokens[last].End, true
+	}
+	for _, m := range hoursRange.FindAllStringSubmatchIndex(n.Folded, -1) {
+		has := func(g int) bool { return m[2*g] >= 0 }
+		// "8:00", "9h30", "9 h", "9am" are clock times on their own;
+		// "9.00" is one only when the other side is written alike.
+		clock := func(sep, word int) bool {
+			return has(word) || has(sep) && n.Folded[m[2*sep]] != '.'
+		}
+		if clock(2, 4) || clock(6, 8) || has(3) && has(7) {
+			s, e := n.Span(m[0], m[1])
+			return s, e, true
+		}
+	}
+	return 0, 0, false
+}
+
+// introductions open a stranger's presentation of themselves (folded
+// words): "je suis", "moi c'est", "I'm", "ich bin", "soy", "me llamo",
+// "sono", "mi chiamo", "sou", "ik ben".
+var introductions = [][]string{
+	{"je", "suis"}, {"moi", "c", "est"}, {"i", "m"}, {"i", "am"}, {"im"}, {"ich", "bin"}, {"soy"}, {"me", "llamo"},
+	{"sono"}, {"mi", "chiamo"}, {"sou"}, {"eu", "sou"}, {"ik", "ben"},
+}
+
+// ageWords follow an age: "24 ans", "23 years", "27 Jahre", "25 años",
+// "22 anni", "26 anos", "24 jaar" (folded).
+var ageWords = toSet(strings.Fields(`ans an years yo y jahre j anos anni jaar`))
+
+// personalAd returns the token span of a stranger's self-introduction with
+// a name and an adult age: "ich bin Jana (27)", "Je suis Léa, 24 ans",
+// "I'm Kate, 23". A reader may introduce themselves that way to testify
+// ("je suis Marie, 34 ans, infirmière"), so it weighs little alone; beside
+// a handle, a profile or a pet name it is the opening of dating bait.
+func personalAd(n *Normalized) (int, int, bool) {
+	toks := n.Tokens
+	for i := range toks {
+		for _, in := range introductions {
+			name := i + len(in)
+			if name+1 >= len(toks) || !tokensAre(toks[i:name], in) {
+				continue
+			}
+			t := &toks[name]
+			if t.Kind != TokenWord || isDigits(t.Text) || !startsUpper(n, *t) {
+				continue
+			}
+			a := &toks[name+1]
+			age, err := strconv.Atoi(a.Text)
+			if err != nil || age < 18 || age > 59 || a.Sentence != t.Sentence && !strings.Contains(n.Original[t.End:a.Start], ",") {
+				continue
+			}
+			between := n.Original[t.End:a.Start]
+			after := ""
+			if name+2 < len(toks) {
+				after = toks[name+2].Text
+			}
+			if strings.Contains(between, "(") || strings.Contains(between, ",") || ageWords[after] {
+				return i, name + 1, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// tokensAre reports whether the tokens' texts are the words.
+func tokensAre(toks []Token, words []string) bool {
+	for k, w := range words {
+		if toks[k].Text != w {
+			return false
+		}
+	}
+	return true
+}
+
+// weekdays are the days of the week written out (folded); the short forms
+// ("do", "ma", "sa") are everyday words in other languages.
+var weekdays = toSet(strings.Fields(`lundi mardi mercredi jeudi vendredi samedi dimanche
+	monday tuesday wednesday thursday friday saturday sunday
+	montag dienstag mittwoch donnerstag freitag samstag sonntag montags freitags samstags sonntags
+	lunes martes miercoles jueves viernes sabado domingo
+	lunedi martedi mercoledi giovedi venerdi sabato domenica
+	segunda terca quarta quinta sexta
+	maandag dinsdag woensdag donderdag vrijdag zaterdag zondag`))
+
+// dayLinks join the two ends of a range of days (folded): "du lundi au
+// vendredi", "Monday to Friday", "Montag bis Freitag", "de lunes a
+// viernes", "dal lunedì al venerdì", "de segunda a sexta", "maandag t/m
+// vrijdag".
+var dayLinks = toSet(strings.Fields(`au a to till until through thru bis al tot t m tm`))
+
+// weekdayRange returns the token span of a range of days, as opening
+// hours give it.
+func weekdayRange(toks []Token) (int, int, bool) {
+	for i := range toks {
+		if !weekdays[toks[i].Text] {
+			continue
+		}
+		for j := i + 1; j < len(toks) && j <= i+3; j++ {
+			if weekdays[toks[j].Text] {
+				if j > i+1 || toks[i].End < toks[j].Start {
+					return i, j, true
+				}
+				break
+			}
+			if !dayLinks[toks[j].Text] {
+				break
+			}
+		}
+	}
+	return 0, 0, false
 }

@@ -43,7 +43,7 @@ var labelCategories = map[string]Category{
 	"work_from_home": CategorySpam, "contact": CategorySpam, "messenger": CategorySpam,
 	"adult": CategorySpam, "link": CategorySpam, "shortener": CategorySpam,
 	"unusual_tld": CategorySpam, "link_ratio": CategorySpam, "obfuscated_link": CategorySpam,
-	"commercial_link": CategorySpam, "handle": CategorySpam,
+	"commercial_link": CategorySpam, "handle": CategorySpam, "personal_ad": CategorySpam,
 	"phone": CategorySpam, "email": CategorySpam, "stuffing": CategorySpam,
 	"flooding": CategorySpam, "emoji_run": CategorySpam, "duplicate": CategorySpam,
 	"velocity": CategorySpam, "language_mismatch": CategorySpam,
@@ -90,6 +90,7 @@ type signalFile struct {
 	KeywordURL       sigRule `yaml:"keyword_url"`
 	Phone            sigRule `yaml:"phone"`
 	Handle           sigRule `yaml:"handle"`
+	PersonalAd       sigRule `yaml:"personal_ad"`
 	Email            sigRule `yaml:"email"`
 	Stuffing         sigRule `yaml:"stuffing"`
 	Flooding         sigRule `yaml:"flooding"`
@@ -625,7 +626,8 @@ func (v *validator) checkSignals(s *signalFile) {
 		"link": s.Link, "shortener": s.Shortener, "unusual_tld": s.UnusualTLD,
 		"obfuscated_link": s.ObfuscatedLink, "link_ratio": s.LinkRatio, "phone": s.Phone,
 		"commercial_link": s.CommercialLink, "keyword_url": s.KeywordURL, "handle": s.Handle,
-		"email": s.Email, "stuffing": s.Stuffing, "flooding": s.Flooding, "shouting": s.Shouting,
+		"personal_ad": s.PersonalAd,
+		"email":       s.Email, "stuffing": s.Stuffing, "flooding": s.Flooding, "shouting": s.Shouting,
 		"punctuation": s.Punctuation, "emoji_run": s.EmojiRun, "duplicate": s.Duplicate,
 		"duplicate_authors": s.DuplicateAuthors, "velocity": s.Velocity,
 		"language_mismatch": s.LanguageMismatch, "offer": s.Offer, "leet": s.Leet, "barrage": s.Barrage,
