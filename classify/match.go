@@ -653,6 +653,9 @@ func (rs *RuleSet) target(lr *langRules, toks []Token, h hit, buf []string) (int
 	if t.Quoted {
 		return 0, 0, false
 	}
+	if lr.apostrophised(toks, h) {
+		return h.first, h.last, true
+	}
 	if s, e, ok := lr.pointed(toks, h, buf); ok {
 		return s, e, true
 	}
@@ -1204,15 +1207,16 @@ var linkWords = func() map[string]bool {
 	return m
 }()
 
-// speaksTo reports whether a sentence addresses or points at someone: an
-// unquoted second-person word, possessive or @mention not just after a
-// negation, or a pointer ("le mec", "this guy").
+// speaksTo reports whether a sentence (or, with anySentence, the comment)
+// addresses or points at someone: an unquoted second-person word,
+// possessive or @mention not just after a negation, or a pointer ("le
+// mec", "this guy").
 func (lr *langRules) speaksTo(toks []Token, sentence int) bool {
 	var hits []hit
 	var buf []string
 	for k := range toks {
 		m := &toks[k]
-		if m.Sentence != sentence || m.Quoted {
+		if (sentence != anySentence && m.Sentence != sentence) || m.Quoted {
 			continue
 		}
 		if m.Kind == TokenMention || lr.secondPerson[m.Text] || lr.possessives[m.Text] {
@@ -1227,6 +1231,32 @@ func (lr *langRules) speaksTo(toks []Token, sentence int) bool {
 	}
 	return false
 }
+
+// apostrophised reports an insult standing alone as its own clause, a
+// vocative set off by commas or a full stop, in a comment that speaks to
+// someone: "@Javier tu opinión no vale nada, mamarracho de manual", "You
+// have no idea what you're on about. Clown." An "of" and one word may
+// follow it ("de manual", "of the year").
+func (lr *langRules) apostrophised(toks []Token, h hit) bool {
+	t := &toks[h.first]
+	// A phrase ("retourne dans ton bac à sable") carries its own aim.
+	if h.first != h.last || (h.first > 0 && toks[h.first-1].Clause == t.Clause) {
+		return false
+	}
+	end := h.last + 1
+	if end+1 < len(toks) && toks[end].Clause == t.Clause && ofWords[toks[end].Text] && toks[end+1].Clause == t.Clause {
+		end += 2
+	}
+	if end < len(toks) && toks[end].Clause == t.Clause {
+		return false
+	}
+	// "Idiot." alone says nothing of whom; the comment must address someone
+	// elsewhere, unquoted.
+	return lr.speaksTo(toks, anySentence)
+}
+
+// anySentence makes speaksTo look at the whole comment.
+const anySentence = -1
 
 // firstPerson are the words by which a commenter speaks of themself, per
 // language (folded).
