@@ -704,6 +704,13 @@ func (lr *langRules) named(toks []Token, h hit) (int, bool) {
 	if s, ok := lr.compared(toks, h); ok {
 		return s, true
 	}
+	// "Quelle salope cette journaliste", "what a clown that mayor": an
+	// exclamation that a demonstrative and a noun right after name.
+	var xbuf []string
+	if first, ok := lr.endsAt(lr.exclamatives, toks, h.first-2, h.first-1, xbuf); ok &&
+		toks[first].Sentence == toks[h.first].Sentence && lr.demonstrativeAfter(toks, h) {
+		return first, true
+	}
 	t := &toks[h.first]
 	// "a spineless grub", "un lamentable abruti": another insult word
 	// before the term adds to it.
@@ -1231,6 +1238,35 @@ func (lr *langRules) speaksTo(toks []Token, sentence int) bool {
 	}
 	return false
 }
+
+// demonstrativeAfter reports a demonstrative and a person right after the
+// hit, in its sentence: "... cette journaliste", "... that mayor"; not
+// "quel idiot ce règlement".
+func (lr *langRules) demonstrativeAfter(toks []Token, h hit) bool {
+	a := h.last + 1
+	return a+1 < len(toks) && demonstratives[lr.code][toks[a].Text] && toks[a].Sentence == toks[h.last].Sentence &&
+		toks[a+1].Sentence == toks[a].Sentence && personNouns[toks[a+1].Text]
+}
+
+// personNouns name the people of public life and of the thread (folded),
+// the ones a demonstrative after an exclamation points at.
+var personNouns = toSet(strings.Fields(`
+	type mec gars femme homme fille gamin journaliste ministre maire depute deputee president presidente
+	presentatrice presentateur animatrice animateur arbitre entraineur joueur joueuse senateur elu elue
+	commentateur commentatrice redacteur auteur prof professeur juge policier flic
+	guy man woman girl boy kid journalist minister mayor senator president presenter host anchor reporter
+	referee ref coach player councillor councilor mp judge cop writer author teacher
+	typ kerl mann frau junge madchen journalist journalistin minister ministerin burgermeister
+	burgermeisterin prasident moderator moderatorin schiedsrichter trainer spieler politiker politikerin
+	richter lehrer autor
+	tipo tio tia hombre mujer chico chica periodista ministro ministra alcalde alcaldesa presidente presidenta
+	presentador presentadora arbitro entrenador jugador diputado diputada concejal juez profesor autor
+	uomo donna ragazzo ragazza giornalista sindaco sindaca presidente presentatore presentatrice
+	arbitro allenatore giocatore deputato deputata senatore consigliere giudice professore autore
+	cara homem mulher rapaz moca jornalista prefeito prefeita presidenta apresentador apresentadora
+	treinador jogador deputado vereador professor
+	man vrouw jongen meisje journalist minister burgemeester president presentator presentatrice
+	scheidsrechter trainer speler wethouder kamerlid rechter leraar schrijver`))
 
 // apostrophised reports an insult standing alone as its own clause, a
 // vocative set off by commas or a full stop, in a comment that speaks to
