@@ -733,6 +733,9 @@ func (rs *RuleSet) repetition(n *Normalized, add func(rule, label string, w floa
 			need = 3
 		}
 		for i := 0; i+size*need <= len(toks); i++ {
+			if isEmojiWord(toks[i].Text) {
+				continue
+			}
 			reps := 1
 			for j := i + size; j+size <= len(toks); j += size {
 				same := true
@@ -771,7 +774,7 @@ func (rs *RuleSet) repetition(n *Normalized, add func(rule, label string, w floa
 	words := 0
 	counts := map[string]int{}
 	for i := range toks {
-		if toks[i].Kind != TokenWord || len(toks[i].Text) < 4 || toks[i].InLink {
+		if toks[i].Kind != TokenWord || len(toks[i].Text) < 4 || toks[i].InLink || isEmojiWord(toks[i].Text) {
 			continue
 		}
 		words++

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -36,6 +37,34 @@ var specialFolds = map[rune]string{
 	// Invisible letters (Hangul fillers, braille blank) used as zero-width padding.
 	'\u3164': "", '\u115f': "", '\u1160': "", '\uffa0': "", '\u2800': "",
 }
+
+// emojiWords reads a few animal and food emoji as words, padded with
+// spaces so each is a token of its own: "ces gens c'est des 🪳🪳" and
+// "die 🐷🐷 past amper in beeld" say vermin and pig without a letter. The
+// words are no word of any language, so only rules that name them (next to
+// a group, a body or diet cue) ever match them.
+var emojiWords = map[rune]string{
+	'🐷': " emojipig ", '🐖': " emojipig ", '🐽': " emojipig ",
+	'🐋': " emojiwhale ", '🐳': " emojiwhale ", '🦭': " emojiseal ",
+	'🐄': " emojicow ", '🐮': " emojicow ", '🦛': " emojihippo ",
+	'🪳': " emojiroach ", '🐀': " emojirat ", '🐁': " emojirat ", '🐭': " emojirat ",
+	'🦠': " emojimicrobe ",
+	'🐒': " emojimonkey ", '🐵': " emojimonkey ", '🦍': " emojimonkey ", '🦧': " emojimonkey ",
+	'🍔': " emojijunkfood ", '🍟': " emojijunkfood ", '🍕': " emojijunkfood ", '🍩': " emojijunkfood ",
+}
+
+// emojiWordSet holds the words of emojiWords, trimmed.
+var emojiWordSet = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range emojiWords {
+		m[strings.TrimSpace(w)] = true
+	}
+	return m
+}()
+
+// isEmojiWord reports a token read from an emoji: a run of emoji is style
+// (emoji_run), not a flooded or stuffed word.
+func isEmojiWord(w string) bool { return emojiWordSet[w] }
 
 // confusables maps look-alike letters from other scripts to the Latin letter
 // they imitate. It is a hand-picked subset of the Unicode TR39 confusables
@@ -158,6 +187,9 @@ func foldRune(r rune) string {
 		// Symbols and emoji above the table have no decomposition that matters.
 		if r == utf8.RuneError {
 			return ""
+		}
+		if w, ok := emojiWords[r]; ok {
+			return w
 		}
 		return string(r)
 	}

@@ -470,6 +470,12 @@ func (lr *langRules) conditionsHold(h hit, toks []Token, buf []string) bool {
 			return false
 		}
 	}
+	if lex.speaksTo && !lr.speaksToAny(toks) {
+		return false
+	}
+	if lex.alsoNear != nil && !lr.cueElsewhere(lex.alsoNear, h, toks, buf) {
+		return false
+	}
 	if lex.near == nil {
 		return true
 	}
@@ -482,17 +488,7 @@ func (lr *langRules) conditionsHold(h hit, toks []Token, buf []string) bool {
 	}
 	// Co-occurrence: the cue may stand anywhere else in the comment.
 	if lex.nearAnywhere {
-		if h.first > 0 {
-			if _, ok := lr.endsAt(lex.near, toks, 0, h.first-1, buf); ok {
-				return true
-			}
-		}
-		if h.last+1 < len(toks) {
-			if first, ok := lr.endsAt(lex.near, toks, h.last+1, len(toks)-1, buf); ok && first > h.last {
-				return true
-			}
-		}
-		return false
+		return lr.cueElsewhere(lex.near, h, toks, buf)
 	}
 	// The context stands before the term, as the subject it describes:
 	// "ces migrants sont des rats", not "les chiens sont des animaux,
@@ -504,6 +500,35 @@ func (lr *langRules) conditionsHold(h hit, toks []Token, buf []string) bool {
 	if lo < h.first {
 		if first, ok := lr.endsAt(lex.near, toks, lo, h.first-1, buf); ok && toks[first].Sentence == sent {
 			return true
+		}
+	}
+	return false
+}
+
+// cueElsewhere reports a phrase of ix anywhere in the comment outside the
+// hit, before or after it: the second cue of a co-occurrence.
+func (lr *langRules) cueElsewhere(ix *termIndex, h hit, toks []Token, buf []string) bool {
+	if h.first > 0 {
+		if _, ok := lr.endsAt(ix, toks, 0, h.first-1, buf); ok {
+			return true
+		}
+	}
+	if h.last+1 < len(toks) {
+		if first, ok := lr.endsAt(ix, toks, h.last+1, len(toks)-1, buf); ok && first > h.last {
+			return true
+		}
+	}
+	return false
+}
+
+// speaksToAny reports whether any sentence of the comment speaks to or
+// points at someone (see speaksTo).
+func (lr *langRules) speaksToAny(toks []Token) bool {
+	for k := range toks {
+		if k == 0 || toks[k].Sentence != toks[k-1].Sentence {
+			if lr.speaksTo(toks, toks[k].Sentence) {
+				return true
+			}
 		}
 	}
 	return false

@@ -158,6 +158,15 @@ type lexiconFile struct {
 	// UnlessFollowedBy lists words that cancel a term when they come right
 	// after it: "je vais te retrouver la référence" is a favour, not a threat.
 	UnlessFollowedBy []string `yaml:"unless_followed_by"`
+	// AlsoNear is a second cue list: one of its phrases must also stand
+	// anywhere else in the comment. Body shaming needs a fat-animal word,
+	// a weight or diet word and a person: a whale's diet is biology.
+	AlsoNear []string `yaml:"also_near"`
+	// SpeaksTo makes a term count only in a comment that speaks to or
+	// points at someone (a second-person word, possessive, @mention or
+	// pointer): "leave it to the grown-ups" is contempt for a reader, not
+	// a remark about one's children.
+	SpeaksTo bool `yaml:"speaks_to"`
 }
 
 // RuleError is a problem in a rule file, located by line when it can be.
@@ -202,6 +211,10 @@ type lexicon struct {
 	nearAnywhere bool
 	// unlessNext holds the words that cancel a term right after it.
 	unlessNext map[string]bool
+	// alsoNear, when set, holds a second cue list needed anywhere in the
+	// comment; speaksTo requires the comment to address someone.
+	alsoNear *termIndex
+	speaksTo bool
 }
 
 // phrase is one lexicon term split into matching-form tokens. When prefix is
@@ -572,6 +585,15 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 				v.errorf(path+".near_window", "lexicon %s: near_window without near", lf.ID)
 			} else if lf.NearAnywhere {
 				v.errorf(path+".near_anywhere", "lexicon %s: near_anywhere without near", lf.ID)
+			}
+			lex.speaksTo = lf.SpeaksTo
+			if len(lf.AlsoNear) > 0 {
+				lex.alsoNear = newTermIndex()
+				for j, t := range lf.AlsoNear {
+					if ph := v.phrase(fmt.Sprintf("%s.also_near[%d]", path, j), t, marker); ph != nil {
+						lex.alsoNear.add(ph)
+					}
+				}
 			}
 			if len(lf.UnlessFollowedBy) > 0 {
 				lex.unlessNext = map[string]bool{}

@@ -257,6 +257,49 @@ languages:
 	require.Empty(t, rules("I will find you a better source."))
 }
 
+// TestCooccurrenceConditions covers also_near (a second cue anywhere)
+// and speaks_to (the comment addresses someone).
+func TestCooccurrenceConditions(t *testing.T) {
+	t.Parallel()
+	rs, err := ParseRules("cooc.yaml", []byte(`version: 1
+languages:
+  en:
+    second_person: [you]
+    possessives: [your]
+    lexicons:
+      - id: en.appearance.cooc
+        label: insult
+        weight: 0.5
+        near: [diet, belly]
+        near_anywhere: true
+        also_near: [presenter, you]
+        terms: [walrus, emojipig]
+      - id: en.belittle
+        label: insult
+        weight: 0.5
+        speaks_to: true
+        near: [school, crayons]
+        near_anywhere: true
+        terms: [above your pay grade, out of depth]
+`))
+	require.NoError(t, err)
+	rules := func(text string) []string {
+		n := rs.norm.Prepare(text)
+		var out []string
+		for _, m := range rs.matchLexicons(rs.rules("en"), "en", n.Tokens, nil) {
+			out = append(out, m.m.Rule+":"+m.m.Normalized)
+		}
+		return out
+	}
+	require.Equal(t, []string{"en.appearance.cooc:walrus"}, rules("That presenter needs a diet. A walrus on screen."))
+	require.Equal(t, []string{"en.appearance.cooc:emojipig"}, rules("Look at that belly 🐷, presenter of the year"))
+	require.Empty(t, rules("The walrus diet is mostly clams."), "no person")
+	require.Empty(t, rules("The presenter showed a walrus on screen."), "no body cue")
+	require.Equal(t, []string{"en.belittle:above your pay grade"}, rules("School policy is above your pay grade."))
+	require.Empty(t, rules("Out of depth at school, the new head teacher resigned."), "nobody addressed")
+	require.Empty(t, rules("Above your pay grade, you say?"), "no second cue")
+}
+
 func TestPointersAndPossessives(t *testing.T) {
 	t.Parallel()
 	rs, err := ParseRules("point.yaml", []byte(`version: 1
