@@ -33,6 +33,8 @@ type whereaboutsLang struct {
 	// where introduce the place before the verb ("où", "which", "in che");
 	// at name it after ("à", "at", "bei", "naquela").
 	where, at map[string]bool
+	// atThe are place prepositions holding an article: "au", "im", "alla".
+	atThe map[string]bool
 	// visit are the writer coming to the person or making them hear of
 	// it; harm an ambush or a beating.
 	visit, harm [][]string
@@ -64,6 +66,9 @@ const whereaboutsMaxGap = 6
 // shared ones: "I don't know where you work" (folded tokens).
 var whereaboutsNeg = toSet(strings.Fields(`don dont didnt idk ne nem`))
 
+// thatWords are where-words that are also the conjunction "that".
+var thatWords = wordSet(`que che`)
+
 // seBefore may stand before Spanish "sé" (I know): "ya sé", "yo sé".
 var seBefore = wordSet(`ya yo bien tambien pues`)
 
@@ -89,6 +94,7 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		placeAny: wordSet(`travaille bosse habite vit loge gare`),
 		where:    wordSet(`ou quel quelle quels dans`),
 		at:       wordSet(`a au aux dans chez pour en`),
+		atThe:    wordSet(`au aux chez`),
 		visit: phraseList(`passerai|passera|passerons|passe te voir|passer te voir|passer vous voir|te dire bonjour|vous dire bonjour|
 			te rendre visite|vous rendre visite|petite visite|viendrai|viendrons|venir te voir|venir vous voir|en vrai|
 			face a face|en face|on se verra|on se croisera|je t attendrai|on t attendra|je vous attendrai|
@@ -101,8 +107,9 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 	"en": {
 		know:     wordSet(`know knows found figured`),
 		placeAny: wordSet(`work works live lives stay stays park parks shop shops`),
-		where:    wordSet(`where which what`),
+		where:    wordSet(`where which`),
 		at:       wordSet(`at in on for near`),
+		atThe:    wordSet(``),
 		visit: phraseList(`pop in|pop by|pop round|pop over|drop by|drop in|come by|stop by|swing by|come round|
 			come see you|come and see you|pay you a visit|a little visit|say hi|say hello|face to face|in person|
 			see you soon|see you there|wait for you|waiting for you|hear from me|hear from us|your boss|your employer|your manager`),
@@ -117,6 +124,7 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		placeAny: wordSet(`arbeitet wohnt parkt arbeiten wohnen`),
 		where:    wordSet(`wo welchem welcher welches`),
 		at:       wordSet(`bei in im am an auf`),
+		atThe:    wordSet(`im am beim`),
 		visit: phraseList(`vorbei|vorbeikomme|vorbeikommen|vorbeischaue|vorbeischauen|komme vorbei|kommen vorbei|schaue vorbei|
 			besuche dich|besuchen dich|besuch abstatten|einen besuch|hallo sagen|personlich|von angesicht|
 			auge in auge|warte auf dich|warten auf dich|von mir horen|von uns horen|deinem chef|deinen chef|deinem arbeitgeber`),
@@ -131,6 +139,7 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		placeAny: wordSet(`trabaja vive curra aparca estudia`),
 		where:    wordSet(`donde que cual`),
 		at:       wordSet(`en a al`),
+		atThe:    wordSet(`al`),
 		visit: phraseList(`pase a saludarte|pasare|pasaremos|saludarte|visitarte|hacerte una visita|una visita|una visitita|
 			en persona|cara a cara|te espero|te esperare|esperarte|nos vemos|nos veremos|sabras de mi|tendras noticias|tu jefe|tu jefa`),
 		harm: phraseList(`esperarle|esperarla|esperarlo|una paliza|darle una|partirle|romperle|hostias|una leccion|
@@ -144,6 +153,7 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		placeAny: wordSet(`lavora abita vive parcheggia`),
 		where:    wordSet(`dove che quale`),
 		at:       wordSet(`a al alla in da presso`),
+		atThe:    wordSet(`al alla allo nella nel presso`),
 		visit: phraseList(`passo a trovarti|passero|trovarti|a trovarti|salutarti|visitina|una visita|di persona|faccia a faccia|
 			ti aspetto|ti aspettiamo|aspettarti|ci vediamo|ci vedremo|mi sentirai|avrai mie notizie|tuo capo|tuo datore`),
 		harm: phraseList(`aspettarlo|aspettarla|gli apre|le apre|gli spacca|le spacca|spaccargli|spaccarle|pestarlo|pestarla|una lezione|
@@ -157,6 +167,7 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		placeAny: wordSet(`trabalha mora vive estaciona estuda`),
 		where:    wordSet(`onde que qual`),
 		at:       wordSet(`em na no naquela naquele nessa nesse`),
+		atThe:    wordSet(`na no naquela naquele nessa nesse`),
 		visit: phraseList(`visitinha|uma visita|te visitar|fazer uma visita|passo la|vou la|vou passar|pessoalmente|cara a cara|
 			te espero|te esperar|esperando voce|nos vemos|vai ouvir falar|tua chefe|teu chefe|seu chefe|teu patrao|seu patrao`),
 		harm:  phraseList(`esperar ele|esperar ela|uma surra|dar uma surra|quebrar|porrada|uma licao|arrebentar|encher de porrada`),
@@ -168,6 +179,7 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		placeAny: wordSet(`werkt woont werk woon parkeert`),
 		where:    wordSet(`waar welke welk`),
 		at:       wordSet(`bij in op aan`),
+		atThe:    wordSet(``),
 		visit: phraseList(`langs|langskomen|kom langs|komen langs|bezoekje|op bezoek|persoonlijk|oog in oog|
 			hoort nog van me|hoort nog van mij|hoort nog van ons|hoor je nog|zien elkaar|wacht op je|je baas|jouw baas|je werkgever`),
 		harm: phraseList(`opwachten|opw8en|in elkaar slaan|in elkaar|klappen|knokels|een pak slaag|op z n bek|op zn bek|
@@ -194,7 +206,10 @@ func whereaboutsClause(lr *langRules, c *whereaboutsLang, toks []Token) (int, in
 		where, you := false, false
 		for j := i + 1; j < len(toks) && j <= i+whereaboutsMaxGap && toks[j].Sentence == t.Sentence; j++ {
 			w := toks[j].Text
-			if c.where[w] {
+			// "que", "che" are also "that" ("sé que vives en Madrid"):
+			// they ask for a place only after a preposition, "en qué
+			// farmacia", "in che farmacia".
+			if c.where[w] && (!thatWords[w] || c.at[toks[j-1].Text]) {
 				where = true
 			}
 			if lr.secondPerson[w] {
@@ -203,7 +218,10 @@ func whereaboutsClause(lr *langRules, c *whereaboutsLang, toks []Token) (int, in
 			if !c.placeYou[w] && !c.placeAny[w] {
 				continue
 			}
-			if _, at := placeAfter(c, toks, j); !where && !at {
+			// Without a where-word the place must be a venue, "à la
+			// médiathèque", "at the Tesco": "tu habites à Lyon, on se
+			// verra au salon" is small talk about a city.
+			if k, at := placeAfter(c, toks, j); !where && !(at && venue(lr, c, toks, k)) {
 				break
 			}
 			return i, j, you || c.placeYou[w], true
@@ -249,6 +267,13 @@ func placeAfter(c *whereaboutsLang, toks []Token, j int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// venue reports a place preposition that names a venue, not a town: one
+// holding an article ("au", "im", "alla", "naquela") or followed by a
+// determiner ("à la", "at the", "bei der").
+func venue(lr *langRules, c *whereaboutsLang, toks []Token, k int) bool {
+	return c.atThe[toks[k].Text] || (k+1 < len(toks) && lr.determiners[toks[k+1].Text])
 }
 
 // hasPhrase reports one of the phrases anywhere outside quotes.
