@@ -38,8 +38,9 @@ type whereaboutsLang struct {
 	// visit are the writer coming to the person or making them hear of
 	// it; harm an ambush or a beating.
 	visit, harm [][]string
-	// named identify a third person ("il s'appelle", "found her", "son
-	// insta") and call send the readers after them ("faites-vous
+	// named identify a third person by their account or by having found
+	// them ("son insta", "found her"; a bare "il s'appelle" introduces a
+	// shop assistant as well) and call send the readers after them ("faites-vous
 	// plaisir", "go say hi", "ihr wisst, was zu tun ist").
 	named, call [][]string
 }
@@ -113,7 +114,7 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		visit: phraseList(`pop in|pop by|pop round|pop over|drop by|drop in|come by|stop by|swing by|come round|
 			come see you|come and see you|pay you a visit|a little visit|say hi|say hello|face to face|in person|
 			see you soon|see you there|wait for you|waiting for you|hear from me|hear from us|your boss|your employer|your manager`),
-		harm: phraseList(`wait for him|wait for her|waiting for him|waiting for her|beat him|beat her|beating|kick his|kick her|
+		harm: phraseList(`wait for him|wait for her|waiting for him|waiting for her|beat him|beat her|a beating|kick his|kick her|
 			smash his|smash her|knock his|knock her|sort him out|sort her out|teach him a lesson|teach her a lesson|kneecap`),
 		named: phraseList(`found him|found her|his insta|her insta|his profile|her profile|his account|her account`),
 		call:  phraseList(`go say hi|say hi to|you know what to do|do your thing|knock yourselves out|for anyone who wants to tell|let him know|let her know|go tell him|go tell her|pay him a visit|pay her a visit`),
@@ -182,7 +183,7 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		atThe:    wordSet(``),
 		visit: phraseList(`langs|langskomen|kom langs|komen langs|bezoekje|op bezoek|persoonlijk|oog in oog|
 			hoort nog van me|hoort nog van mij|hoort nog van ons|hoor je nog|zien elkaar|wacht op je|je baas|jouw baas|je werkgever`),
-		harm: phraseList(`opwachten|opw8en|in elkaar slaan|in elkaar|klappen|knokels|een pak slaag|op z n bek|op zn bek|
+		harm: phraseList(`opwachten|opw8en|in elkaar slaan|in elkaar timmeren|een paar klappen|knokels|een pak slaag|op z n bek|op zn bek|
 			op z n bakkes|op zn bakkes|een lesje`),
 		named: phraseList(`zijn insta|haar insta|zijn profiel|haar profiel`),
 		call:  phraseList(`veel plezier|jullie weten wat te doen|jullie weten wat je moet doen|ga hem maar vertellen|ga haar maar vertellen|zeg hem maar gedag|zeg haar maar gedag|ga maar langs|voor wie hem wil vertellen`),
