@@ -579,6 +579,15 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 				for j, t := range lf.Near {
 					if ph := v.phrase(fmt.Sprintf("%s.near[%d]", path, j), t, marker); ph != nil {
 						lex.near.add(ph)
+						// Context words are written in leetspeak too
+						// ("opw@chten"): the normaliser must know the long
+						// ones. Short ones ("vis") would compete with the
+						// terms' readings of a word ("v@is" is "vais").
+						for _, w := range ph.toks {
+							if len(w) >= minLeetContext {
+								inner = append(inner, w)
+							}
+						}
 					}
 				}
 			} else if lf.NearWindow != 0 {
@@ -686,6 +695,10 @@ func (v *validator) phrase(path, term string, lex *lexicon) *phrase {
 	}
 	return &phrase{toks: toks, prefix: prefix, lex: lex}
 }
+
+// minLeetContext is the length from which a near word is undone from
+// leetspeak like a term.
+const minLeetContext = 6
 
 // plainNormalizer tokenises lexicon terms: no dictionary, so nothing is
 // rejoined or de-leeted behind the rule author's back.

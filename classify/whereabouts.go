@@ -1,0 +1,344 @@
+package classify
+
+import (
+	"strings"
+
+	"github.com/vigie-moderation/vigie/internal/message"
+)
+
+// Whereabouts: a writer telling someone they know where that person works
+// or lives ("je sais que tu bosses à la médiathèque", "ya sé en qué
+// farmacia trabajas", "ik weet waar jij werkt") and promising to come by
+// ("je passerai te dire bonjour", "cuando pase a saludarte", "je hoort nog
+// van me") intimidates them; either alone is ordinary talk ("I know you
+// work hard", "I'll pop in tomorrow"). Round 6 writers each phrased the
+// two halves differently, so they are read as structures, not phrases: a
+// first-person knowledge verb, then within a few words a work or home verb
+// whose place is named (a where-word before it or a place preposition
+// after it), and elsewhere in the comment a visit cue. About a third
+// person ("sabemos dónde aparca") it takes an ambush or a beating instead
+// of a visit: "come and say hi" to a person named by their shop is what
+// the shop's own staff say.
+
+// whereaboutsLang holds one language's cues, folded.
+type whereaboutsLang struct {
+	// know are first-person knowledge or discovery verbs: "sais",
+	// "know", "weiss", "sabemos", "so", "sei", "weet".
+	know map[string]bool
+	// placeYou are work and home verbs in the second person ("bosses",
+	// "arbeitest", "trabajas"); placeAny those whose person needs a
+	// second-person word before them ("you work", "jij werkt") or else
+	// speak of a third person ("he works", "aparca").
+	placeYou, placeAny map[string]bool
+	// where introduce the place before the verb ("où", "which", "in che");
+	// at name it after ("à", "at", "bei", "naquela").
+	where, at map[string]bool
+	// atThe are place prepositions holding an article: "au", "im", "alla".
+	atThe map[string]bool
+	// visit are the writer coming to the person or making them hear of
+	// it; harm an ambush or a beating.
+	visit, harm [][]string
+	// named identify a third person by their account or by having found
+	// them ("son insta", "found her"; a bare "il s'appelle" introduces a
+	// shop assistant as well) and call send the readers after them ("faites-vous
+	// plaisir", "go say hi", "ihr wisst, was zu tun ist").
+	named, call [][]string
+}
+
+// thanks mark a friendly comment: "so che lavori in ospedale, grazie di
+// tutto, ci vediamo alla festa" promises a visit without menace (folded).
+var thanks = wordSet(`merci thanks thank thx danke gracias grazie obrigado obrigada bedankt dank`)
+
+// thanked reports a word of thanks outside quotes.
+func thanked(toks []Token) bool {
+	for i := range toks {
+		if !toks[i].Quoted && thanks[toks[i].Text] {
+			return true
+		}
+	}
+	return false
+}
+
+// whereaboutsMaxGap bounds how far after the knowledge verb the work or
+// home verb may stand: "so pure in che farmacia lavori".
+const whereaboutsMaxGap = 6
+
+// whereaboutsNeg are the negations of the knowledge verb besides the
+// shared ones: "I don't know where you work" (folded tokens).
+var whereaboutsNeg = toSet(strings.Fields(`don dont didnt idk ne nem`))
+
+// thatWords are where-words that are also the conjunction "that".
+var thatWords = wordSet(`que che`)
+
+// seBefore may stand before Spanish "sé" (I know): "ya sé", "yo sé".
+var seBefore = wordSet(`ya yo bien tambien pues`)
+
+// wordSet folds a space-separated list into a set.
+func wordSet(s string) map[string]bool { return toSet(strings.Fields(s)) }
+
+// phraseList splits a "|"-separated list of phrases into words.
+func phraseList(s string) [][]string {
+	var out [][]string
+	for _, p := range strings.Split(s, "|") {
+		if f := strings.Fields(p); len(f) > 0 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// whereaboutsCues are the tables of the seven languages.
+var whereaboutsCues = map[string]*whereaboutsLang{
+	"fr": {
+		know:     wordSet(`sais sait savons connais connait trouve retrouve`),
+		placeYou: wordSet(`travailles bosses habites vis loges creches bossez travaillez habitez vivez logez gares garez`),
+		placeAny: wordSet(`travaille bosse habite vit loge gare`),
+		where:    wordSet(`ou quel quelle quels dans`),
+		at:       wordSet(`a au aux dans chez pour en`),
+		atThe:    wordSet(`au aux chez`),
+		visit: phraseList(`passerai|passera|passerons|passe te voir|passer te voir|passer vous voir|te dire bonjour|vous dire bonjour|
+			te rendre visite|vous rendre visite|petite visite|viendrai|viendrons|venir te voir|venir vous voir|en vrai|
+			face a face|en face|on se verra|on se croisera|je t attendrai|on t attendra|je vous attendrai|
+			de mes nouvelles|de nos nouvelles|ton patron|ta patronne|ton employeur|votre employeur|votre patron`),
+		harm: phraseList(`attendre a la sortie|l attendre|l attendre a la sortie|lui casser|casser la gueule|casser les dents|
+			une raclee|une correction|lui regler son compte|tabasser|lui faire la peau`),
+		named: phraseList(`son insta|son compte|son profil|je l ai trouve|je l ai retrouve|je l ai trouvee|retrouve sa trace`),
+		call:  phraseList(`faites vous plaisir|faites-vous plaisir|lachez vous|allez lui dire|vous savez quoi faire|vous savez ce qu il vous reste|a vous de jouer|pour ceux qui veulent lui dire|passez lui dire|passez le voir|passez la voir`),
+	},
+	"en": {
+		know:     wordSet(`know knows found figured`),
+		placeAny: wordSet(`work works live lives stay stays park parks shop shops`),
+		where:    wordSet(`where which`),
+		at:       wordSet(`at in on for near`),
+		atThe:    wordSet(``),
+		visit: phraseList(`pop in|pop by|pop round|pop over|drop by|drop in|come by|stop by|swing by|come round|
+			come see you|come and see you|pay you a visit|a little visit|say hi|say hello|face to face|in person|
+			see you soon|see you there|wait for you|waiting for you|hear from me|hear from us|your boss|your employer|your manager`),
+		harm: phraseList(`wait for him|wait for her|waiting for him|waiting for her|beat him|beat her|a beating|kick his|kick her|
+			smash his|smash her|knock his|knock her|sort him out|sort her out|teach him a lesson|teach her a lesson|kneecap`),
+		named: phraseList(`found him|found her|his insta|her insta|his profile|her profile|his account|her account`),
+		call:  phraseList(`go say hi|say hi to|you know what to do|do your thing|knock yourselves out|for anyone who wants to tell|let him know|let her know|go tell him|go tell her|pay him a visit|pay her a visit`),
+	},
+	"de": {
+		know:     wordSet(`weiss wissen kenne kennen gefunden rausgefunden herausgefunden`),
+		placeYou: wordSet(`arbeitest wohnst parkst jobbst schaffst`),
+		placeAny: wordSet(`arbeitet wohnt parkt arbeiten wohnen`),
+		where:    wordSet(`wo welchem welcher welches`),
+		at:       wordSet(`bei in im am an auf`),
+		atThe:    wordSet(`im am beim`),
+		visit: phraseList(`vorbei|vorbeikomme|vorbeikommen|vorbeischaue|vorbeischauen|komme vorbei|kommen vorbei|schaue vorbei|
+			besuche dich|besuchen dich|besuch abstatten|einen besuch|hallo sagen|personlich|von angesicht|
+			auge in auge|warte auf dich|warten auf dich|von mir horen|von uns horen|deinem chef|deinen chef|deinem arbeitgeber`),
+		harm: phraseList(`abpassen|auflauern|aufmischen|verprugeln|verdreschen|eine abreibung|die fresse polieren|
+			auf die fresse|eins auf die fresse|aufs maul|eine tracht prugel`),
+		named: phraseList(`sein insta|ihr insta|sein profil|ihr profil|hab ihn gefunden|hab sie gefunden`),
+		call:  phraseList(`viel spass|ihr wisst was zu tun ist|ihr wisst schon|sagt ihm mal|sagt ihr mal|besucht ihn|besucht sie|schaut mal vorbei|fur alle die ihm sagen`),
+	},
+	"es": {
+		know:     wordSet(`se sabemos sabe conozco conocemos encontre averigue`),
+		placeYou: wordSet(`trabajas vives curras aparcas estudias`),
+		placeAny: wordSet(`trabaja vive curra aparca estudia`),
+		where:    wordSet(`donde que cual`),
+		at:       wordSet(`en a al`),
+		atThe:    wordSet(`al`),
+		visit: phraseList(`pase a saludarte|pasare|pasaremos|saludarte|visitarte|hacerte una visita|una visita|una visitita|
+			en persona|cara a cara|te espero|te esperare|esperarte|nos vemos|nos veremos|sabras de mi|tendras noticias|tu jefe|tu jefa`),
+		harm: phraseList(`esperarle|esperarla|esperarlo|una paliza|darle una|partirle|romperle|hostias|una leccion|
+			reventarle|molerle a palos|a palos`),
+		named: phraseList(`su insta|su perfil|su cuenta|lo encontre|la encontre`),
+		call:  phraseList(`que os divirtais|a disfrutar|disfrutad|ya sabeis que hacer|ya sabeis lo que hay que hacer|id a decirle|pasad a saludarle|pasad a saludarla|para quien quiera decirle|todo vuestro|toda vuestra`),
+	},
+	"it": {
+		know:     wordSet(`so sappiamo conosco trovato trovata scoperto`),
+		placeYou: wordSet(`lavori abiti vivi parcheggi`),
+		placeAny: wordSet(`lavora abita vive parcheggia`),
+		where:    wordSet(`dove che quale`),
+		at:       wordSet(`a al alla in da presso`),
+		atThe:    wordSet(`al alla allo nella nel presso`),
+		visit: phraseList(`passo a trovarti|passero|trovarti|a trovarti|salutarti|visitina|una visita|di persona|faccia a faccia|
+			ti aspetto|ti aspettiamo|aspettarti|ci vediamo|ci vedremo|mi sentirai|avrai mie notizie|tuo capo|tuo datore`),
+		harm: phraseList(`aspettarlo|aspettarla|gli apre|le apre|gli spacca|le spacca|spaccargli|spaccarle|pestarlo|pestarla|una lezione|
+			menarlo|menarla|gonfiarlo|gonfiarla|guardarsi le spalle|guardati le spalle`),
+		named: phraseList(`il suo insta|il suo profilo|il suo account|l ho trovato|l ho trovata`),
+		call:  phraseList(`divertitevi|sapete cosa fare|sapete voi|andate a dirgli|andate a dirle|passate a salutarlo|passate a salutarla|per chi vuole dirgli|per chi vuole dirle|tutto vostro|tutta vostra`),
+	},
+	"pt": {
+		know:     wordSet(`sei sabemos conheco descobri achei`),
+		placeYou: wordSet(`trabalhas moras estacionas estudas`),
+		placeAny: wordSet(`trabalha mora vive estaciona estuda`),
+		where:    wordSet(`onde que qual`),
+		at:       wordSet(`em na no naquela naquele nessa nesse`),
+		atThe:    wordSet(`na no naquela naquele nessa nesse`),
+		visit: phraseList(`visitinha|uma visita|te visitar|fazer uma visita|passo la|vou la|vou passar|pessoalmente|cara a cara|
+			te espero|te esperar|esperando voce|nos vemos|vai ouvir falar|tua chefe|teu chefe|seu chefe|teu patrao|seu patrao`),
+		harm:  phraseList(`esperar ele|esperar ela|uma surra|dar uma surra|quebrar|porrada|uma licao|arrebentar|encher de porrada`),
+		named: phraseList(`o insta dele|o insta dela|o perfil dele|o perfil dela|achei ele|achei ela`),
+		call:  phraseList(`divirtam se|divirtam-se|voces sabem o que fazer|vcs sabem o que fazer|vao la dizer|passem la|para quem quiser dizer|e todo vosso|e toda vossa`),
+	},
+	"nl": {
+		know:     wordSet(`weet weten ken kennen gevonden ontdekt`),
+		placeAny: wordSet(`werkt woont werk woon parkeert`),
+		where:    wordSet(`waar welke welk`),
+		at:       wordSet(`bij in op aan`),
+		atThe:    wordSet(``),
+		visit: phraseList(`langs|langskomen|kom langs|komen langs|bezoekje|op bezoek|persoonlijk|oog in oog|
+			hoort nog van me|hoort nog van mij|hoort nog van ons|hoor je nog|zien elkaar|wacht op je|je baas|jouw baas|je werkgever`),
+		harm: phraseList(`opwachten|opw8en|in elkaar slaan|in elkaar timmeren|een paar klappen|knokels|een pak slaag|op z n bek|op zn bek|
+			op z n bakkes|op zn bakkes|een lesje`),
+		named: phraseList(`zijn insta|haar insta|zijn profiel|haar profiel`),
+		call:  phraseList(`veel plezier|jullie weten wat te doen|jullie weten wat je moet doen|ga hem maar vertellen|ga haar maar vertellen|zeg hem maar gedag|zeg haar maar gedag|ga maar langs|voor wie hem wil vertellen`),
+	},
+}
+
+// whereaboutsClause finds a knowledge verb and the work or home verb it
+// reaches, with the place named. It returns the clause's token span and
+// whether it is about the person spoken to.
+func whereaboutsClause(lr *langRules, c *whereaboutsLang, toks []Token) (int, int, bool, bool) {
+	for i := range toks {
+		t := &toks[i]
+		if t.Kind != TokenWord || t.Quoted || !c.know[t.Text] || negatedNear(toks, i) {
+			continue
+		}
+		// Spanish "sé" folds to "se", also the reflexive: "donde se vive
+		// bien" is not "ya sé dónde vives".
+		if t.Text == "se" && i > 0 && toks[i-1].Sentence == t.Sentence && !seBefore[toks[i-1].Text] {
+			continue
+		}
+		where, you := false, false
+		for j := i + 1; j < len(toks) && j <= i+whereaboutsMaxGap && toks[j].Sentence == t.Sentence; j++ {
+			w := toks[j].Text
+			// "que", "che" are also "that" ("sé que vives en Madrid"):
+			// they ask for a place only after a preposition, "en qué
+			// farmacia", "in che farmacia".
+			if c.where[w] && (!thatWords[w] || c.at[toks[j-1].Text]) {
+				where = true
+			}
+			if lr.secondPerson[w] {
+				you = true
+			}
+			if !c.placeYou[w] && !c.placeAny[w] {
+				continue
+			}
+			// Without a where-word the place must be a venue, "à la
+			// médiathèque", "at the Tesco": "tu habites à Lyon, on se
+			// verra au salon" is small talk about a city.
+			if k, at := placeAfter(c, toks, j); !where && !(at && venue(lr, c, toks, k)) {
+				break
+			}
+			return i, j, you || c.placeYou[w], true
+		}
+	}
+	return 0, 0, false, false
+}
+
+// placedPerson finds a work or home verb with its place named after it:
+// "il habite à Roubaix", "works at the dental clinic". It returns the
+// verb and the place preposition.
+func placedPerson(c *whereaboutsLang, toks []Token) (int, int, bool) {
+	for j := range toks {
+		t := &toks[j]
+		if t.Kind != TokenWord || t.Quoted || !(c.placeAny[t.Text] || c.placeYou[t.Text]) {
+			continue
+		}
+		if k, ok := placeAfter(c, toks, j); ok {
+			return j, k, true
+		}
+	}
+	return 0, 0, false
+}
+
+// negatedNear reports a negation around a knowledge verb: "je ne sais pas
+// où", "I don't know where", "ich weiß nicht, wo".
+func negatedNear(toks []Token, i int) bool {
+	for k := max(0, i-2); k < len(toks) && k <= i+2; k++ {
+		if toks[k].Sentence == toks[i].Sentence && (negations[toks[k].Text] || whereaboutsNeg[toks[k].Text]) {
+			return true
+		}
+	}
+	return false
+}
+
+// placeAfter reports a place preposition shortly after a work or home
+// verb, "tu bosses à la médiathèque", "you work nights at the Tesco", and
+// returns its index.
+func placeAfter(c *whereaboutsLang, toks []Token, j int) (int, bool) {
+	for k := j + 1; k < len(toks) && k <= j+3 && toks[k].Sentence == toks[j].Sentence; k++ {
+		if c.at[toks[k].Text] {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// venue reports a place preposition that names a venue, not a town: one
+// holding an article ("au", "im", "alla", "naquela") or followed by a
+// determiner ("à la", "at the", "bei der").
+func venue(lr *langRules, c *whereaboutsLang, toks []Token, k int) bool {
+	return c.atThe[toks[k].Text] || (k+1 < len(toks) && lr.determiners[toks[k+1].Text])
+}
+
+// hasPhrase reports one of the phrases anywhere outside quotes.
+func hasPhrase(toks []Token, ps [][]string) bool {
+	for i := range toks {
+		if toks[i].Quoted {
+			continue
+		}
+	next:
+		for _, p := range ps {
+			if i+len(p) > len(toks) {
+				continue
+			}
+			for k, w := range p {
+				if toks[i+k].Text != w {
+					continue next
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// whereabouts adds troll.whereabouts (the doxxing weight) when a comment
+// tells someone it knows where they work or live and promises a visit, or
+// says where a third person is to be found beside an ambush or a beating.
+func (rs *RuleSet) whereabouts(n *Normalized, codes []string, ms []scored) []scored {
+	w := rs.sig.Doxxing.Weight
+	if w <= 0 {
+		return ms
+	}
+	seen := map[string]bool{}
+	for _, code := range codes {
+		c := whereaboutsCues[code]
+		if c == nil || seen[code] {
+			continue
+		}
+		seen[code] = true
+		s, e, you, ok := whereaboutsClause(rs.rules(code), c, n.Tokens)
+		if !ok {
+			// "Il s'appelle Kevin M., il habite à Roubaix ... Faites-vous
+			// plaisir": a person named, placed and handed to the readers.
+			if s, e, ok = placedPerson(c, n.Tokens); ok && hasPhrase(n.Tokens, c.named) && hasPhrase(n.Tokens, c.call) {
+				return append(ms, scored{cat: CategoryTroll, m: message.Match{
+					Rule: "troll.whereabouts", Label: "threat", Weight: w,
+					Start: n.Tokens[s].Start, End: n.Tokens[e].End, Normalized: "person placed and readers sent",
+				}})
+			}
+			continue
+		}
+		why := ""
+		switch {
+		case hasPhrase(n.Tokens, c.harm):
+			why = "whereabouts and harm"
+		case you && hasPhrase(n.Tokens, c.visit) && !thanked(n.Tokens):
+			why = "whereabouts and a visit"
+		default:
+			continue
+		}
+		return append(ms, scored{cat: CategoryTroll, m: message.Match{
+			Rule: "troll.whereabouts", Label: "threat", Weight: w,
+			Start: n.Tokens[s].Start, End: n.Tokens[e].End, Normalized: why,
+		}})
+	}
+	return ms
+}
