@@ -30,9 +30,7 @@ var compoundStreets = []string{"strasse", "str", "straat", "weg", "laan", "grach
 // doxCues send readers after a person or tell them they are known
 // (folded). Each names the person ("tell him", "qui tu es"): "drop by and
 // say hi" is what a shop says of its own address.
-var doxCues = func() [][]string {
-	var out [][]string
-	for _, p := range strings.Split(`on sait qui tu es|on sait tres bien qui tu es|je sais qui tu es|je sais tres bien qui tu es|
+var doxCues = phraseList(`on sait qui tu es|on sait tres bien qui tu es|je sais qui tu es|je sais tres bien qui tu es|
 		allez lui dire|passez lui dire|
 		tell him what you think|tell her what you think|pay him a visit|pay her a visit|
 		we know who you are|i know who you are|give him a visit|give her a visit|let him know what you think|
@@ -40,13 +38,7 @@ var doxCues = func() [][]string {
 		sabemos quien eres|se quien eres|id a decirle|pasad a saludarle|decidle lo que pensais|
 		sappiamo chi sei|so chi sei|andate a dirgli|andate a dirle|passate a salutarlo|passate a salutarla|
 		sabemos quem voce e|sei quem voce e|sabemos quem tu es|vao la dizer|digam a ele o que pensam|
-		we weten wie je bent|ik weet wie je bent|ga hem maar vertellen|ga haar maar vertellen|zeg hem maar gedag|zeg haar maar gedag`, "|") {
-		if f := strings.Fields(p); len(f) > 0 {
-			out = append(out, f)
-		}
-	}
-	return out
-}()
+		we weten wie je bent|ik weet wie je bent|ga hem maar vertellen|ga haar maar vertellen|zeg hem maar gedag|zeg haar maar gedag`)
 
 // streetAddress returns the token span of a street address, if any.
 func streetAddress(n *Normalized) (int, int, bool) {
@@ -89,28 +81,6 @@ func streetAddress(n *Normalized) (int, int, bool) {
 	return 0, 0, false
 }
 
-// doxCue reports a phrase sending readers after someone.
-func doxCue(toks []Token) bool {
-	for i := range toks {
-		for _, c := range doxCues {
-			if i+len(c) > len(toks) {
-				continue
-			}
-			ok := true
-			for k, w := range c {
-				if toks[i+k].Text != w {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // doxxing adds troll.doxxing when a street address stands beside a cue
 // sending readers after someone, or beside a threat.
 func (rs *RuleSet) doxxing(n *Normalized, ms []scored) []scored {
@@ -128,7 +98,7 @@ func (rs *RuleSet) doxxing(n *Normalized, ms []scored) []scored {
 			why = "address and threat"
 		}
 	}
-	if why == "" && doxCue(n.Tokens) {
+	if why == "" && hasPhrase(n.Tokens, doxCues) {
 		why = "address and a call to go after someone"
 	}
 	if why == "" {

@@ -283,17 +283,10 @@ func hasPhrase(toks []Token, ps [][]string) bool {
 		if toks[i].Quoted {
 			continue
 		}
-	next:
 		for _, p := range ps {
-			if i+len(p) > len(toks) {
-				continue
+			if i+len(p) <= len(toks) && tokensAre(toks[i:], p) {
+				return true
 			}
-			for k, w := range p {
-				if toks[i+k].Text != w {
-					continue next
-				}
-			}
-			return true
 		}
 	}
 	return false
