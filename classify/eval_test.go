@@ -120,9 +120,17 @@ var blindRounds = []struct {
 	// Round 5 was scored once on first contact, then studied: the families
 	// its misses revealed (veiled and visit threats, death wishes, diet
 	// jibes, app-store and product searches, ...) lifted it to spam
-	// 0.983/0.935, troll 1.000/0.821, 1.1%; the floors sit a little under.
+	// 0.983/0.935, troll 1.000/0.821, 1.1% (0.910 troll recall after round
+	// 6); the floors sit a little under.
 	{"testdata/blind5.jsonl", 250, "spam 0.981/0.823, troll 1.000/0.679, 1.1%",
-		qualityFloors{spamPrecision: 0.97, spamRecall: 0.92, trollPrecision: 0.98, trollRecall: 0.80, hardNegatives: 0.02, langID: 0.98}},
+		qualityFloors{spamPrecision: 0.97, spamRecall: 0.92, trollPrecision: 0.98, trollRecall: 0.88, hardNegatives: 0.02, langID: 0.98}},
+	// Round 6, studied by family: whereabouts and ambush threats, put-downs
+	// about schooling, dehumanising and body-shaming co-occurrences, dating
+	// self-introductions, tradesmen's pitches, opening hours. It reached
+	// spam 1.000/1.000, troll 1.000/0.977, 0%; the families also lifted
+	// round 5's troll recall from 0.846 to 0.910.
+	{"testdata/blind6.jsonl", 280, "spam 0.986/0.958, troll 0.984/0.682, 2.1%",
+		qualityFloors{spamPrecision: 0.97, spamRecall: 0.97, trollPrecision: 0.97, trollRecall: 0.95, hardNegatives: 0.02, langID: 0.98}},
 }
 
 func TestBlindRoundsQualityGate(t *testing.T) {
