@@ -262,7 +262,7 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 			ms, me, ok = lr.addressed(toks, h, covered)
 		}
 		rule, weight := code+".targeted", lex.targeted
-		if !ok && lex.weight >= minAddressWeight && disguisedHit(toks, h) {
+		if !ok && (lex.weight >= minAddressWeight || lex.label != "profanity") && disguisedHit(toks, h) {
 			// Spelling an insult to slip past a filter ("c@nnard", "i d i o t
 			// s", "con nard") is meaning it: it counts as aimed.
 			ms, me, ok, rule = h.first, h.last, true, code+disguisedSuffix
@@ -469,6 +469,15 @@ func (lr *langRules) conditionsHold(h hit, toks []Token, buf []string) bool {
 		if nx := &toks[h.last+1]; nx.Sentence == sent && lex.unlessNext[nx.Text] {
 			return false
 		}
+	}
+	// Disguise shows intent: a troll term spelled to slip past a filter
+	// needs no context to mean harm ("Ung3zi3f3r" with no group named,
+	// "b a l e n a" with no body word), and some terms count only then.
+	if lex.category == CategoryTroll && lex.label != "profanity" && disguisedHit(toks, h) {
+		return true
+	}
+	if lex.disguised {
+		return false
 	}
 	if lex.speaksTo && !lr.speaksToAny(toks) {
 		return false

@@ -553,11 +553,17 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 }
 
 // lookalike reports a word of a Latin-script language written with Greek
-// or Cyrillic letters that fold to Latin ones ("сrеtіn", "ΚΝΟΒΗΕΑD"): a
-// disguise, since every supported language writes in Latin letters.
+// or Cyrillic letters that fold to Latin ones ("сrеtіn", "ΚΝΟΒΗΕΑD"), with
+// fullwidth or mathematical letters ("ｐｕｔａｓ", "𝓹𝓲𝓰") or with an
+// invisible character inside ("sub\u200bnormal"): a disguise, since every
+// supported language writes in plain Latin letters. The soft hyphen of
+// text pasted from a newspaper is no disguise.
 func lookalike(s string) bool {
 	for _, r := range s {
-		if r >= 0x370 && r <= 0x4ff {
+		switch {
+		case r >= 0x370 && r <= 0x4ff, r >= 0xff01 && r <= 0xff5e, r >= 0x1d400 && r <= 0x1d7ff:
+			return true
+		case r != 0xad && unicode.Is(unicode.Cf, r):
 			return true
 		}
 	}

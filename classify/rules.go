@@ -167,6 +167,11 @@ type lexiconFile struct {
 	// pointer): "leave it to the grown-ups" is contempt for a reader, not
 	// a remark about one's children.
 	SpeaksTo bool `yaml:"speaks_to"`
+	// Disguised makes a term count only when it is written in disguise
+	// (leetspeak, spaced or dotted letters, look-alike, fullwidth or
+	// zero-width characters): "m0rr3r", "t_u_m_o_r_e" are death and
+	// disease wished in a way meant to pass a filter; "morrer" is news.
+	Disguised bool `yaml:"disguised"`
 }
 
 // RuleError is a problem in a rule file, located by line when it can be.
@@ -215,6 +220,8 @@ type lexicon struct {
 	// comment; speaksTo requires the comment to address someone.
 	alsoNear *termIndex
 	speaksTo bool
+	// disguised: the terms count only when written in disguise.
+	disguised bool
 }
 
 // phrase is one lexicon term split into matching-form tokens. When prefix is
@@ -596,6 +603,10 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 				v.errorf(path+".near_anywhere", "lexicon %s: near_anywhere without near", lf.ID)
 			}
 			lex.speaksTo = lf.SpeaksTo
+			lex.disguised = lf.Disguised
+			if lf.Disguised && cat != CategoryTroll {
+				v.errorf(path+".disguised", "lexicon %s: disguised is for troll labels, not %q", lf.ID, lf.Label)
+			}
 			if len(lf.AlsoNear) > 0 {
 				lex.alsoNear = newTermIndex()
 				for j, t := range lf.AlsoNear {

@@ -63,6 +63,8 @@ func TestRuleErrorsNameTheLine(t *testing.T) {
 			[]string{"bad.yaml:10:", "en.insult named: weight 1.2 is outside [0, 1]"}},
 		{"named on spam", strings.Replace(strings.Replace(tinyRules, "label: insult", "label: money", 1), "targeted: 0.55", "named: 0.2", 1),
 			[]string{"bad.yaml:9:", "named is for troll labels"}},
+		{"disguised on spam", strings.Replace(strings.Replace(tinyRules, "label: insult", "label: money", 1), "targeted: 0.55", "disguised: true", 1),
+			[]string{"bad.yaml:9:", "disguised is for troll labels"}},
 		{"pointer frame", strings.Replace(tinyRules, "    lexicons:", "    pointer_frames: [that there]\n    lexicons:", 1),
 			[]string{"bad.yaml:5:", `pointer frame "that there"`}},
 	} {
