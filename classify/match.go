@@ -101,6 +101,9 @@ func (lr *langRules) forms(t *Token, buf []string) []string {
 	if s := unstretchedEnd(t); s != t.Text {
 		buf = append(buf, s)
 	}
+	if t.unstretched != "" && t.unstretched != t.Text {
+		buf = append(buf, t.unstretched)
+	}
 	for _, pl := range lr.plurals {
 		if lr.pluralOf(t.Text, pl) {
 			buf = append(buf, t.Text[:len(t.Text)-len(pl)])
@@ -262,7 +265,7 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 			ms, me, ok = lr.addressed(toks, h, covered)
 		}
 		rule, weight := code+".targeted", lex.targeted
-		if !ok && (lex.weight >= minAddressWeight || lex.label != "profanity") && disguisedHit(toks, h) {
+		if !ok && intended(toks, h) {
 			// Spelling an insult to slip past a filter ("c@nnard", "i d i o t
 			// s", "con nard") is meaning it: it counts as aimed.
 			ms, me, ok, rule = h.first, h.last, true, code+disguisedSuffix
@@ -324,6 +327,34 @@ func disguisedHit(toks []Token, h hit) bool {
 		}
 	}
 	return false
+}
+
+// intended reports a troll term whose spelling shows it is meant: written
+// in disguise (any label but profanity, which people disguise out of
+// politeness), or a name shouted on its own and stretched
+// ("Baaaaalleeeeenaaaa 🐋", "IDIOOOOT !"; not "ce film est idioooot", nor
+// "noooo he diiiied").
+func intended(toks []Token, h hit) bool {
+	lex := h.p.lex
+	if lex.category != CategoryTroll || lex.label == "profanity" || toks[h.first].Quoted {
+		return false
+	}
+	if disguisedHit(toks, h) {
+		return true
+	}
+	if lex.label != "insult" && lex.label != "slur" && lex.label != "dehumanising" || h.first != h.last || !toks[h.first].stretched {
+		return false
+	}
+	t := &toks[h.first]
+	if h.first > 0 && toks[h.first-1].Clause == t.Clause {
+		return false
+	}
+	for k := h.last + 1; k < len(toks) && toks[k].Clause == t.Clause; k++ {
+		if !strings.HasPrefix(toks[k].Text, "emoji") {
+			return false
+		}
+	}
+	return true
 }
 
 // minAddressWeight: only terms of a lexicon at least this heavy (real
@@ -473,7 +504,7 @@ func (lr *langRules) conditionsHold(h hit, toks []Token, buf []string) bool {
 	// Disguise shows intent: a troll term spelled to slip past a filter
 	// needs no context to mean harm ("Ung3zi3f3r" with no group named,
 	// "b a l e n a" with no body word), and some terms count only then.
-	if lex.category == CategoryTroll && lex.label != "profanity" && disguisedHit(toks, h) {
+	if intended(toks, h) {
 		return true
 	}
 	if lex.disguised {

@@ -44,6 +44,9 @@ type Token struct {
 	// stretched is set when a letter was repeated three times or more
 	// ("idioooot"): emphasis, not spelling.
 	stretched bool
+	// unstretched is a stretched word with each stretched run single and
+	// its other double letters kept: "ballena" from "Baaaaalleeeeenaaaa".
+	unstretched string
 
 	fstart, fend int // span in Normalized.Folded
 }
@@ -514,6 +517,9 @@ func (nz *Normalizer) tokenize(n *Normalized) []Token {
 			t.Text = squeeze(word, 2)
 			t.Disguised = leet
 			t.stretched = t.Text != word
+			if t.stretched {
+				t.unstretched = unstretch(word)
+			}
 		}
 		toks = append(toks, t)
 		squoteOnly = append(squoteOnly, squoted && !quoted)
@@ -680,6 +686,29 @@ func (nz *Normalizer) resolve(w string) (string, bool) {
 
 // squeeze cuts every run of the same letter to at most max letters. Digits
 // are left alone so numbers keep their value.
+// unstretch makes each run of three or more of a letter single and keeps
+// the shorter runs: "baaaaalleeeeenaaaa" is "ballena", its "ll" spelling.
+func unstretch(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		j := i + 1
+		for j < len(rs) && rs[j] == rs[i] {
+			j++
+		}
+		n := j - i
+		if n >= 3 && unicode.IsLetter(rs[i]) {
+			n = 1
+		}
+		for k := 0; k < n; k++ {
+			b.WriteRune(rs[i])
+		}
+		i = j
+	}
+	return b.String()
+}
+
 func squeeze(s string, max int) string {
 	var prev rune = -1
 	run := 0
