@@ -406,11 +406,7 @@ func faultRun(t *testing.T, brokers []string, redisAddr string, corpus []sample)
 // without returns the brokers other than the one with node id node.
 func without(t *testing.T, brokers []string, node int) []string {
 	t.Helper()
-	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	md, err := c.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{}})
-	require.NoError(t, err)
+	md := metadata(t, brokers)
 	var out []string
 	for _, b := range md.Brokers {
 		if b.ID != node {

@@ -399,14 +399,22 @@ func verdictsByComment(t *testing.T, brokers []string, topic string) map[string]
 	return out
 }
 
-// partitions returns the partition ids of topic.
-func partitions(t *testing.T, brokers []string, topic string) []int {
+// metadata fetches the cluster's brokers and the given topics (none: no
+// topic).
+func metadata(t *testing.T, brokers []string, topics ...string) *kafka.MetadataResponse {
 	t.Helper()
 	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	md, err := c.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+	md, err := c.Metadata(ctx, &kafka.MetadataRequest{Topics: append([]string{}, topics...)})
 	require.NoError(t, err)
+	return md
+}
+
+// partitions returns the partition ids of topic.
+func partitions(t *testing.T, brokers []string, topic string) []int {
+	t.Helper()
+	md := metadata(t, brokers, topic)
 	require.Len(t, md.Topics, 1)
 	require.NoError(t, md.Topics[0].Error)
 	var out []int
