@@ -350,7 +350,7 @@ func intended(toks []Token, h hit) bool {
 		return false
 	}
 	for k := h.last + 1; k < len(toks) && toks[k].Clause == t.Clause; k++ {
-		if !strings.HasPrefix(toks[k].Text, "emoji") {
+		if !isEmojiWord(toks[k].Text) {
 			return false
 		}
 	}
