@@ -524,10 +524,13 @@ func messengerHandle(n *Normalized, ms []scored) (*Token, bool) {
 	// as good as a messenger's name before it.
 	for k := 1; k < len(n.Tokens); k++ {
 		t, prev := &n.Tokens[k], &n.Tokens[k-1]
-		if t.Kind != TokenMention || prev.Kind != TokenWord || !directMessageWords[prev.Text] || prev.Sentence != t.Sentence {
+		if t.Kind != TokenMention || prev.Kind != TokenWord || prev.Sentence != t.Sentence {
 			continue
 		}
-		if !strings.ContainsFunc(n.Original[prev.End:t.Start], unicode.IsLetter) {
+		if directMessageWords[prev.Text] && !strings.ContainsFunc(n.Original[prev.End:t.Start], unicode.IsLetter) {
+			return t, true
+		}
+		if directMessageOn(n.Tokens[:k]) {
 			return t, true
 		}
 	}
@@ -574,6 +577,30 @@ func messengerHandle(n *Normalized, ms []scored) (*Token, bool) {
 		}
 	}
 	return nil, false
+}
+
+// directMessageOn reports whether the tokens before a handle end on a
+// request for a private message on a platform: "DM on insta @x", "DM me on
+// IG @x", "MP sur snap @x". The platform may be disguised ("1nst@").
+func directMessageOn(toks []Token) bool {
+	k := len(toks) - 1
+	if k < 1 || toks[k].Kind != TokenWord || !handlePlatforms[unleet(toks[k].Text)] {
+		return false
+	}
+	// Up to two short linking words ("on", "me on", "sur") before it.
+	for j := k - 1; j >= 0 && j >= k-3; j-- {
+		w := toks[j]
+		if w.Kind != TokenWord || w.Sentence != toks[k].Sentence {
+			return false
+		}
+		if directMessageWords[w.Text] {
+			return true
+		}
+		if len(w.Text) > 3 {
+			return false
+		}
+	}
+	return false
 }
 
 // handlePlatforms name where a handle after a colon lives (folded).
