@@ -705,7 +705,13 @@ func keywordURL(link, host string, min int) (bool, string) {
 	var words []string
 	for _, label := range labels[:max(len(labels)-1, 1)] {
 		if ws := strings.FieldsFunc(label, dash); len(ws) >= 3 {
-			words = append(words, ws...)
+			for _, w := range ws {
+				// "vergleich24": a ranking word with a number glued on.
+				words = append(words, strings.TrimRight(w, "0123456789"))
+			}
+		}
+		if w := gluedRanking(label); w != "" {
+			return true, "host opens on " + strconv.Quote(w)
 		}
 	}
 	rest := link
@@ -734,12 +740,30 @@ func keywordURL(link, host string, min int) (bool, string) {
 var rankingWords = map[string]bool{
 	"best": true, "top": true, "cheap": true, "cheapest": true, "review": true, "reviews": true, "vs": true,
 	"meilleur": true, "meilleurs": true, "meilleure": true, "meilleures": true, "avis": true, "comparatif": true,
-	"beste": true, "besten": true, "vergleich": true, "testsieger": true, "gunstig": true, "guenstig": true,
+	"beste": true, "besten": true, "bestes": true, "vergleich": true, "testsieger": true, "gunstig": true, "guenstig": true,
 	"mejor": true, "mejores": true, "comparativa": true, "opiniones": true, "barato": true, "baratos": true,
 	"migliore": true, "migliori": true, "recensione": true, "recensioni": true, "classifica": true,
 	"melhor": true, "melhores": true, "comparativo": true, "barata": true, "goedkoop": true, "goedkoopste": true,
 	"vergelijking": true, "comparison": true, "ranking": true, "classement": true,
 	"ratgeber": true, "kopen": true, "kaufen": true, "comprar": true, "acheter": true, "comprare": true, "buy": true,
+}
+
+// gluedRankingWords open a one-word host built for search engines:
+// "meilleurmatelas.fr", "migliorebicielettrica.it". Only words long and
+// rare enough never to open an ordinary name ("beste" opens "bestellen",
+// "best" "bestwestern").
+var gluedRankingWords = []string{"meilleur", "migliore", "migliori", "mejores", "melhores", "goedkoopste",
+	"vergelijk", "testsieger", "comparatif", "comparativa", "comparativo"}
+
+// gluedRanking returns the ranking word a host label opens on, with at
+// least four more letters after it, or "".
+func gluedRanking(label string) string {
+	for _, w := range gluedRankingWords {
+		if strings.HasPrefix(label, w) && len(label) >= len(w)+4 && !strings.Contains(label, "-") {
+			return w
+		}
+	}
+	return ""
 }
 
 // officialWords name an administration; see commercialWord.
