@@ -665,6 +665,9 @@ func (rs *RuleSet) commercialWord(host string) string {
 		return ""
 	}
 	labels := strings.Split(host, ".")
+	if cc := countryLookalike(labels); cc != "" {
+		return cc
+	}
 	if len(labels) > 1 {
 		labels = labels[:len(labels)-1]
 	}
@@ -746,6 +749,31 @@ var rankingWords = map[string]bool{
 	"melhor": true, "melhores": true, "comparativo": true, "barata": true, "goedkoop": true, "goedkoopste": true,
 	"vergelijking": true, "comparison": true, "ranking": true, "classement": true,
 	"ratgeber": true, "kopen": true, "kaufen": true, "comprar": true, "acheter": true, "comprare": true, "buy": true,
+}
+
+// lookalikeCountries are country codes a fake page puts before a hyphen to
+// pass for a national site: "vattenfall.nl-actie.com" is not on .nl. Codes
+// that are words before a hyphen ("de-bakkerij", "be-quiet", "at-home",
+// "it-support") are left out.
+var lookalikeCountries = toSet(strings.Fields(`nl fr uk es pt ch lu ie`))
+
+// genericTLDs are the top-level domains such look-alikes are bought under.
+var genericTLDs = toSet(strings.Fields(`com net org info online site top xyz shop live click`))
+
+// countryLookalike returns the country label part of a host that imitates
+// a national domain ("brand-bonus.nl-actie.com", "x.co-uk-secure.net"): the
+// registered name opens on a country code and a hyphen, under a generic
+// TLD, below another label. "de-bakkerij.nl" is under its own country.
+func countryLookalike(labels []string) string {
+	if len(labels) < 3 || !genericTLDs[labels[len(labels)-1]] {
+		return ""
+	}
+	name := labels[len(labels)-2]
+	cc, rest, ok := strings.Cut(name, "-")
+	if !ok || rest == "" || !lookalikeCountries[cc] || labels[len(labels)-3] == "www" {
+		return ""
+	}
+	return cc + "-"
 }
 
 // gluedRankingWords open a one-word host built for search engines:
