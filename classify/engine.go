@@ -524,10 +524,13 @@ func messengerHandle(n *Normalized, ms []scored) (*Token, bool) {
 	// as good as a messenger's name before it.
 	for k := 1; k < len(n.Tokens); k++ {
 		t, prev := &n.Tokens[k], &n.Tokens[k-1]
-		if t.Kind != TokenMention || prev.Kind != TokenWord || !directMessageWords[prev.Text] || prev.Sentence != t.Sentence {
+		if t.Kind != TokenMention || prev.Kind != TokenWord || prev.Sentence != t.Sentence {
 			continue
 		}
-		if !strings.ContainsFunc(n.Original[prev.End:t.Start], unicode.IsLetter) {
+		if directMessageWords[prev.Text] && !strings.ContainsFunc(n.Original[prev.End:t.Start], unicode.IsLetter) {
+			return t, true
+		}
+		if directMessageOn(n.Tokens[:k]) {
 			return t, true
 		}
 	}
@@ -574,6 +577,30 @@ func messengerHandle(n *Normalized, ms []scored) (*Token, bool) {
 		}
 	}
 	return nil, false
+}
+
+// directMessageOn reports whether the tokens before a handle end on a
+// request for a private message on a platform: "DM on insta @x", "DM me on
+// IG @x", "MP sur snap @x". The platform may be disguised ("1nst@").
+func directMessageOn(toks []Token) bool {
+	k := len(toks) - 1
+	if k < 1 || toks[k].Kind != TokenWord || !handlePlatforms[unleet(toks[k].Text)] {
+		return false
+	}
+	// Up to two short linking words ("on", "me on", "sur") before it.
+	for j := k - 1; j >= 0 && j >= k-3; j-- {
+		w := toks[j]
+		if w.Kind != TokenWord || w.Sentence != toks[k].Sentence {
+			return false
+		}
+		if directMessageWords[w.Text] {
+			return true
+		}
+		if len(w.Text) > 3 {
+			return false
+		}
+	}
+	return false
 }
 
 // handlePlatforms name where a handle after a colon lives (folded).
@@ -638,6 +665,9 @@ func (rs *RuleSet) commercialWord(host string) string {
 		return ""
 	}
 	labels := strings.Split(host, ".")
+	if cc := countryLookalike(labels); cc != "" {
+		return cc
+	}
 	if len(labels) > 1 {
 		labels = labels[:len(labels)-1]
 	}
@@ -678,7 +708,13 @@ func keywordURL(link, host string, min int) (bool, string) {
 	var words []string
 	for _, label := range labels[:max(len(labels)-1, 1)] {
 		if ws := strings.FieldsFunc(label, dash); len(ws) >= 3 {
-			words = append(words, ws...)
+			for _, w := range ws {
+				// "vergleich24": a ranking word with a number glued on.
+				words = append(words, strings.TrimRight(w, "0123456789"))
+			}
+		}
+		if w := gluedRanking(label); w != "" {
+			return true, "host opens on " + strconv.Quote(w)
 		}
 	}
 	rest := link
@@ -707,12 +743,55 @@ func keywordURL(link, host string, min int) (bool, string) {
 var rankingWords = map[string]bool{
 	"best": true, "top": true, "cheap": true, "cheapest": true, "review": true, "reviews": true, "vs": true,
 	"meilleur": true, "meilleurs": true, "meilleure": true, "meilleures": true, "avis": true, "comparatif": true,
-	"beste": true, "besten": true, "vergleich": true, "testsieger": true, "gunstig": true, "guenstig": true,
+	"beste": true, "besten": true, "bestes": true, "vergleich": true, "testsieger": true, "gunstig": true, "guenstig": true,
 	"mejor": true, "mejores": true, "comparativa": true, "opiniones": true, "barato": true, "baratos": true,
 	"migliore": true, "migliori": true, "recensione": true, "recensioni": true, "classifica": true,
 	"melhor": true, "melhores": true, "comparativo": true, "barata": true, "goedkoop": true, "goedkoopste": true,
 	"vergelijking": true, "comparison": true, "ranking": true, "classement": true,
 	"ratgeber": true, "kopen": true, "kaufen": true, "comprar": true, "acheter": true, "comprare": true, "buy": true,
+}
+
+// lookalikeCountries are country codes a fake page puts before a hyphen to
+// pass for a national site: "vattenfall.nl-actie.com" is not on .nl. Codes
+// that are words before a hyphen ("de-bakkerij", "be-quiet", "at-home",
+// "it-support") are left out.
+var lookalikeCountries = toSet(strings.Fields(`nl fr uk es pt ch lu ie`))
+
+// genericTLDs are the top-level domains such look-alikes are bought under.
+var genericTLDs = toSet(strings.Fields(`com net org info online site top xyz shop live click`))
+
+// countryLookalike returns the country label part of a host that imitates
+// a national domain ("brand-bonus.nl-actie.com", "x.co-uk-secure.net"): the
+// registered name opens on a country code and a hyphen, under a generic
+// TLD, below another label. "de-bakkerij.nl" is under its own country.
+func countryLookalike(labels []string) string {
+	if len(labels) < 3 || !genericTLDs[labels[len(labels)-1]] {
+		return ""
+	}
+	name := labels[len(labels)-2]
+	cc, rest, ok := strings.Cut(name, "-")
+	if !ok || rest == "" || !lookalikeCountries[cc] || labels[len(labels)-3] == "www" {
+		return ""
+	}
+	return cc + "-"
+}
+
+// gluedRankingWords open a one-word host built for search engines:
+// "meilleurmatelas.fr", "migliorebicielettrica.it". Only words long and
+// rare enough never to open an ordinary name ("beste" opens "bestellen",
+// "best" "bestwestern").
+var gluedRankingWords = []string{"meilleur", "migliore", "migliori", "mejores", "melhores", "goedkoopste",
+	"vergelijk", "testsieger", "comparatif", "comparativa", "comparativo"}
+
+// gluedRanking returns the ranking word a host label opens on, with at
+// least four more letters after it, or "".
+func gluedRanking(label string) string {
+	for _, w := range gluedRankingWords {
+		if strings.HasPrefix(label, w) && len(label) >= len(w)+4 && !strings.Contains(label, "-") {
+			return w
+		}
+	}
+	return ""
 }
 
 // officialWords name an administration; see commercialWord.

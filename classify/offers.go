@@ -301,6 +301,20 @@ func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 		total := spamEvidence(ms, func(label string) bool { return label == "phone" || label == "messenger" || label == "offer" })
 		ms = damp(ms, n, "spam.community", "community", total, -total/2, "a local association: half the phone, messenger and price evidence")
 	}
+	// A public service's notice (a gov.uk or vlaanderen.be link, a tourist
+	// office's site, "Tél. 02 98 …") gives a number, a price and a page to
+	// read: they count half (spam.civic), unless the comment also sells.
+	if s, e, ok := rs.civicCue(n, ms); ok {
+		total := spamEvidence(ms, func(label string) bool {
+			return label == "phone" || label == "offer" || label == "link" || label == "contact"
+		})
+		if total > 0 {
+			ms = append(ms, scored{cat: CategorySpam, m: message.Match{
+				Rule: "spam.civic", Label: "civic", Weight: round3(-total / 2), Start: s, End: e,
+				Normalized: "a public service's notice: half the phone, link and price evidence",
+			}})
+		}
+	}
 	// Crypto or gains beside taxes, declarations and the tax office, with no
 	// way to reach anyone (no link, address, messenger or contact phrase), is
 	// a taxpayer talking: half the spam evidence (spam.tax).
@@ -478,4 +492,70 @@ func weekdayRange(toks []Token) (int, int, bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+// civicHosts are the domains of administrations and public services; a
+// link to one of them, or below them, is a citizen's pointer to the state.
+// Look-alikes ("fgts-caixa-gov.com") end elsewhere.
+var civicHosts = []string{"gov.uk", "nhs.uk", "gouv.fr", "service-public.fr", "ameli.fr", "caf.fr",
+	"vlaanderen.be", "belgium.be", "wallonie.be", "brussels.be", "overheid.nl", "rijksoverheid.nl",
+	"admin.ch", "ch.ch", "bund.de", "gv.at", "gob.es", "gov.it", "gov.pt", "europa.eu", "gov"}
+
+// civicWords mark a public service's own site when they stand as a label
+// or a hyphenated part of one: "quimper-tourisme.bzh", "stadt-zuerich.ch".
+var civicWords = map[string]bool{"tourisme": true, "tourism": true, "turismo": true, "toerisme": true,
+	"tourismus": true, "mairie": true, "gemeente": true, "comune": true, "ayuntamiento": true,
+	"stadt": true, "gemeinde": true, "ville": true, "camara": true, "council": true}
+
+// civicTel is the "Tel." / "Tél." abbreviation official notices put
+// before a number.
+var civicTel = regexp.MustCompile(`(?:^|[^\pL])(?i:tel|tél|tfno|tlf)\.\s?[+(0-9]`)
+
+// civicCue returns the span of a public service's cue: a link to an
+// administration or a tourist office, or the "Tel." of an official notice.
+// A comment that also sells (money, crypto, adult, messenger or spam
+// phrases weighing 0.3 or more) gets none: a scammer can write "Tel." too.
+func (rs *RuleSet) civicCue(n *Normalized, ms []scored) (int, int, bool) {
+	selling := spamEvidence(ms, func(label string) bool {
+		return label == "money" || label == "crypto" || label == "adult" || label == "messenger" ||
+			label == "spam_phrase" || label == "work_from_home" || label == "handle" || label == "obfuscated_link"
+	})
+	if selling >= 0.3 {
+		return 0, 0, false
+	}
+	for _, m := range ms {
+		// A shop window's host ("stadt-umzug-billig.de") serves no public.
+		if m.m.Rule == "spam.link" && civicHost(m.m.Normalized) && rs.commercialWord(linkHost(m.m.Normalized)) == "" {
+			return m.m.Start, m.m.End, true
+		}
+	}
+	if loc := civicTel.FindStringIndex(n.Original); loc != nil {
+		return loc[0], loc[1], true
+	}
+	return 0, 0, false
+}
+
+// linkHost is the host of a link as written: no scheme, "www." or path.
+func linkHost(link string) string {
+	link = strings.TrimPrefix(strings.TrimPrefix(link, "https://"), "http://")
+	host, _, _ := strings.Cut(strings.TrimPrefix(link, "www."), "/")
+	return host
+}
+
+// civicHost reports whether a link's host belongs to a public service.
+func civicHost(link string) bool {
+	host := linkHost(link)
+	for _, h := range civicHosts {
+		if host == h || strings.HasSuffix(host, "."+h) {
+			return true
+		}
+	}
+	for _, label := range strings.Split(host, ".") {
+		for _, part := range strings.Split(label, "-") {
+			if civicWords[part] {
+				return true
+			}
+		}
+	}
+	return false
 }

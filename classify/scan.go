@@ -127,6 +127,10 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 		}
 		labels := []string{raw(&toks[i])}
 		idx := []int{i}
+		// spelled: a dot written as a word ("site (point) fr"); bare: as a
+		// word without brackets ("artroflexgold ponto pt"), which prose
+		// also does ("a bolha ponto com") and which needs more proof below.
+		spelled, bare := false, false
 		for j+1 < len(toks) {
 			gap := f[toks[j].fend:toks[j+1].fstart]
 			next := j + 1
@@ -152,13 +156,12 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 					next = -1
 					break
 				}
-				// "point", "punto" ... are everyday words: only "dot" may
-				// go without brackets.
+				// "point", "punto" ... are everyday words: without
+				// brackets they need more proof (bareDotHost).
 				if toks[j+1].Text != "dot" && !strings.ContainsAny(gap, "([") {
-					next = -1
-					break
+					bare = true
 				}
-				next, o = j+2, true
+				next, o, spelled = j+2, true, true
 			default:
 				next = -1
 			}
@@ -203,6 +206,12 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 		// "credito-ya.es", "cerrajeros-madrid-24h.es"; "fin.de" or "ok.so"
 		// in running text are no links.
 		hyphenated := strings.Contains(host[:len(host)-len(tld)], "-") && !obf
+		if bare && !bareDotHost(toks, labels, i, end, f) {
+			continue
+		}
+		// A dot spelled as a word is written to be typed: "sito (punto) it"
+		// names a host even with a word TLD.
+		hyphenated = hyphenated || spelled
 		if !shortener && !rs.tlds[tld] && !path && !strings.HasPrefix(host, "www.") && !hyphenated {
 			continue
 		}
@@ -215,6 +224,43 @@ func (rs *RuleSet) scanLinks(n *Normalized) []span {
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].fstart < out[b].fstart })
 	return out
+}
+
+// siteWords announce an address to type: "the official site", "procurem",
+// "zoek op". A spelled-out dot without brackets after one of them is a host.
+var siteWords = map[string]bool{
+	"site": true, "sito": true, "web": true, "website": true, "webseite": true, "seite": true, "pagina": true,
+	"homepage": true, "link": true, "url": true, "adres": true, "adresse": true, "indirizzo": true,
+	"endereco": true, "direccion": true, "online": true, "procurem": true, "procura": true, "procurar": true,
+	"zoek": true, "zoeken": true, "cerca": true, "cercate": true, "busca": true, "buscad": true, "buscar": true,
+	"search": true, "google": true, "googlen": true, "googeln": true, "googelt": true, "tapez": true,
+	"cherchez": true, "typ": true, "tippt": true, "sitio": true, "webshop": true, "shop": true,
+}
+
+// bareDotHost reports whether a host whose dot is spelled as a bare word
+// ("cardiobalans punt be", "blau-vital-versand punkt com") reads as an
+// address rather than prose ("a bolha ponto com", "le point de vue"): one
+// label of five letters or more, hyphenated, or ending the clause right
+// after a site word ("site oficial, procurem artroflexgold ponto pt").
+func bareDotHost(toks []Token, labels []string, start, end int, f string) bool {
+	if len(labels) < 2 || len(labels[0]) < 5 || strings.Count(strings.Join(labels, "."), ".") < 1 {
+		return false
+	}
+	if strings.Contains(labels[0], "-") {
+		return true
+	}
+	if end+1 < len(toks) {
+		gap := strings.TrimSpace(f[toks[end].fend:toks[end+1].fstart])
+		if gap == "" || gap == "-" || gap == "'" {
+			return false // the sentence goes on: "ponto com a ..."
+		}
+	}
+	for k := start - 1; k >= 0 && k >= start-6; k-- {
+		if siteWords[toks[k].Text] {
+			return true
+		}
+	}
+	return false
 }
 
 // spacedDomain is a host of single letters or digits separated by spaces,
@@ -399,6 +445,9 @@ func scanPhones(n *Normalized) []span {
 		}
 		if lead == '0' && groups == 2 && lens[0] >= 3 && lens[0] <= 4 && lens[1] >= 6 && lens[1] <= 8 {
 			ok = true // "0909-1234567", "030 1234567": an area or service code, then the line
+		}
+		if lead == '0' && groups == 2 && lens[0] == 5 && lens[1] == 6 {
+			ok = true // "07700 900482", "01632 960123": the British five-digit code, then six
 		}
 		if contiguous && digits >= 10 {
 			ok = true
