@@ -51,6 +51,11 @@ var emojiWords = map[rune]string{
 	'🦠': " emojimicrobe ",
 	'🐒': " emojimonkey ", '🐵': " emojimonkey ", '🦍': " emojimonkey ", '🦧': " emojimonkey ",
 	'🍔': " emojijunkfood ", '🍟': " emojijunkfood ", '🍕': " emojijunkfood ", '🍩': " emojijunkfood ",
+	// The smirk and the aubergine or peach with droplets are how a leer
+	// is winked at a woman beside an invitation or her body; alone they
+	// are irony or a vegetable, so only the sexual.wink rules name them.
+	'😏': " emojileer ", '😈': " emojileer ", '🍆': " emojileer ", '🍑': " emojileer ", '💦': " emojileer ",
+	'👅': " emojileer ",
 }
 
 // emojiWordSet holds the words of emojiWords, trimmed.

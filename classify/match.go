@@ -391,6 +391,9 @@ func (lr *langRules) addressed(toks []Token, h hit, covered []bool) (int, int, b
 		!(myWords[toks[nx].Text] && nx+1 < len(toks) && oathWords[toks[nx+1].Text]) {
 		return 0, 0, false
 	}
+	if selfApposed(toks, lo) {
+		return 0, 0, false
+	}
 	words := 0
 	for k := lo; k <= hi; k++ {
 		m := &toks[k]
@@ -1432,6 +1435,9 @@ func (lr *langRules) selfDescribed(toks []Token, h hit) bool {
 	if t.Quoted {
 		return false
 	}
+	if h.first > 0 && toks[h.first-1].Clause != t.Clause && selfApposed(toks, h.first) {
+		return true
+	}
 	sc := selfCopulas[lr.code]
 	for k := h.first - 1; k >= 0 && k >= h.first-4; k-- {
 		m := &toks[k]
@@ -1454,6 +1460,24 @@ func (lr *langRules) selfDescribed(toks []Token, h hit) bool {
 		a++
 	}
 	return a < len(toks) && meWords[toks[a].Text] && toks[a].Clause == t.Clause
+}
+
+// selfAnd are the conjunctions that open "and me, idiot that I am":
+// "y yo, boluda", "et moi, idiote", "und ich, Depp", "en ik, sukkel".
+var selfAnd = map[string]bool{"y": true, "e": true, "et": true, "and": true, "und": true, "en": true}
+
+// selfApposed reports a clause starting at lo that stands in apposition
+// to the commenter: the clause before it, in the same sentence, is only
+// "and me" or "me" ("Y yo, boluda, se lo mandé al jefe"). Round 7's writer
+// called herself that after swearing at an app; "not me, idiot, you" is
+// not one, since a negation or any other word before the pronoun fails.
+func selfApposed(toks []Token, lo int) bool {
+	p := lo - 1
+	if p < 0 || toks[p].Sentence != toks[lo].Sentence || !meWords[toks[p].Text] {
+		return false
+	}
+	return p == 0 || toks[p-1].Sentence != toks[p].Sentence ||
+		(selfAnd[toks[p-1].Text] && (p == 1 || toks[p-2].Sentence != toks[p].Sentence))
 }
 
 // firstPersonAfter are first-person subjects and verbs that, right after

@@ -38,6 +38,12 @@ type whereaboutsLang struct {
 	// visit are the writer coming to the person or making them hear of
 	// it; harm an ambush or a beating.
 	visit, harm [][]string
+	// menace are veiled warnings that leave the harm unsaid ("il ferait
+	// mieux de", "a modo suo", "eens kijken hoe stoer hij is"): after "we
+	// know where he lives" they threaten as a beating does, while a "see
+	// you there" would be small talk about a third person. A bare "be
+	// careful" is left to the threat.cooc lexicons: it is also advice.
+	menace [][]string
 	// named identify a third person by their account or by having found
 	// them ("son insta", "found her"; a bare "il s'appelle" introduces a
 	// shop assistant as well) and call send the readers after them ("faites-vous
@@ -97,13 +103,14 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		at:       wordSet(`a au aux dans chez pour en`),
 		atThe:    wordSet(`au aux chez`),
 		visit: phraseList(`passerai|passera|passerons|passe te voir|passer te voir|passer vous voir|te dire bonjour|vous dire bonjour|
-			te rendre visite|vous rendre visite|petite visite|viendrai|viendrons|venir te voir|venir vous voir|en vrai|
+			te rendre visite|vous rendre visite|petite visite|de la visite|viendrai|viendrons|venir te voir|venir vous voir|en vrai|
 			face a face|en face|on se verra|on se croisera|je t attendrai|on t attendra|je vous attendrai|
 			de mes nouvelles|de nos nouvelles|ton patron|ta patronne|ton employeur|votre employeur|votre patron`),
 		harm: phraseList(`attendre a la sortie|l attendre|l attendre a la sortie|lui casser|casser la gueule|casser les dents|
 			une raclee|une correction|lui regler son compte|tabasser|lui faire la peau`),
-		named: phraseList(`son insta|son compte|son profil|je l ai trouve|je l ai retrouve|je l ai trouvee|retrouve sa trace`),
-		call:  phraseList(`faites vous plaisir|faites-vous plaisir|lachez vous|allez lui dire|vous savez quoi faire|vous savez ce qu il vous reste|a vous de jouer|pour ceux qui veulent lui dire|passez lui dire|passez le voir|passez la voir`),
+		menace: phraseList(`de la visite|avoir de la visite|ferait mieux de|ferais mieux de|feriez mieux de|a sa maniere|a notre maniere|a notre facon|gare a lui|gare a toi|gare a vous|ca va mal finir|il va comprendre|tu vas comprendre|vous allez comprendre|on verra s il fait|continuez comme ca|continue comme ca`),
+		named:  phraseList(`son insta|son compte|son profil|je l ai trouve|je l ai retrouve|je l ai trouvee|retrouve sa trace`),
+		call:   phraseList(`faites vous plaisir|faites-vous plaisir|lachez vous|allez lui dire|vous savez quoi faire|vous savez ce qu il vous reste|a vous de jouer|pour ceux qui veulent lui dire|passez lui dire|passez le voir|passez la voir`),
 	},
 	"en": {
 		know:     wordSet(`know knows found figured`),
@@ -116,8 +123,9 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 			see you soon|see you there|wait for you|waiting for you|hear from me|hear from us|your boss|your employer|your manager`),
 		harm: phraseList(`wait for him|wait for her|waiting for him|waiting for her|beat him|beat her|a beating|kick his|kick her|
 			smash his|smash her|knock his|knock her|sort him out|sort her out|teach him a lesson|teach her a lesson|kneecap`),
-		named: phraseList(`found him|found her|his insta|her insta|his profile|her profile|his account|her account`),
-		call:  phraseList(`go say hi|say hi to|you know what to do|do your thing|knock yourselves out|for anyone who wants to tell|let him know|let her know|go tell him|go tell her|pay him a visit|pay her a visit`),
+		menace: phraseList(`better watch|watch his back|watch her back|watch your back|get a visit|getting a visit|see how tough|see how brave|how tough he|how brave he|in our own way|our own way|wont be a chat|won t be a chat|not to chat|keep it up and|he ll learn|you ll learn|it ll end badly`),
+		named:  phraseList(`found him|found her|his insta|her insta|his profile|her profile|his account|her account`),
+		call:   phraseList(`go say hi|say hi to|you know what to do|do your thing|knock yourselves out|for anyone who wants to tell|let him know|let her know|go tell him|go tell her|pay him a visit|pay her a visit`),
 	},
 	"de": {
 		know:     wordSet(`weiss wissen kenne kennen gefunden rausgefunden herausgefunden`),
@@ -131,8 +139,9 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 			auge in auge|warte auf dich|warten auf dich|von mir horen|von uns horen|deinem chef|deinen chef|deinem arbeitgeber`),
 		harm: phraseList(`abpassen|auflauern|aufmischen|verprugeln|verdreschen|eine abreibung|die fresse polieren|
 			auf die fresse|eins auf die fresse|aufs maul|eine tracht prugel`),
-		named: phraseList(`sein insta|ihr insta|sein profil|ihr profil|hab ihn gefunden|hab sie gefunden`),
-		call:  phraseList(`viel spass|ihr wisst was zu tun ist|ihr wisst schon|sagt ihm mal|sagt ihr mal|besucht ihn|besucht sie|schaut mal vorbei|fur alle die ihm sagen`),
+		menace: phraseList(`bekommt besuch|bald besuch|bekommst besuch|besuch bekommen|kriegt besuch|kriegst besuch|sollte aufpassen|besser aufpassen|wird schon sehen|wirst schon sehen|mal sehen wie mutig|schluss mit lustig|auf unsere art|mach nur so weiter|macht nur so weiter`),
+		named:  phraseList(`sein insta|ihr insta|sein profil|ihr profil|hab ihn gefunden|hab sie gefunden`),
+		call:   phraseList(`viel spass|ihr wisst was zu tun ist|ihr wisst schon|sagt ihm mal|sagt ihr mal|besucht ihn|besucht sie|schaut mal vorbei|fur alle die ihm sagen`),
 	},
 	"es": {
 		know:     wordSet(`se sabemos sabe conozco conocemos encontre averigue`),
@@ -145,8 +154,9 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 			en persona|cara a cara|te espero|te esperare|esperarte|nos vemos|nos veremos|sabras de mi|tendras noticias|tu jefe|tu jefa`),
 		harm: phraseList(`esperarle|esperarla|esperarlo|una paliza|darle una|partirle|romperle|hostias|una leccion|
 			reventarle|molerle a palos|a palos`),
-		named: phraseList(`su insta|su perfil|su cuenta|lo encontre|la encontre`),
-		call:  phraseList(`que os divirtais|a disfrutar|disfrutad|ya sabeis que hacer|ya sabeis lo que hay que hacer|id a decirle|pasad a saludarle|pasad a saludarla|para quien quiera decirle|todo vuestro|toda vuestra`),
+		menace: phraseList(`ten cuidadito|cuidadito|les pasan cosas|te pase algo|le pase algo|te pasa algo|le pasa algo|se vaya preparando|vete preparando|a nuestra manera|sigue asi y|siga asi y|no va a ser para charlar`),
+		named:  phraseList(`su insta|su perfil|su cuenta|lo encontre|la encontre`),
+		call:   phraseList(`que os divirtais|a disfrutar|disfrutad|ya sabeis que hacer|ya sabeis lo que hay que hacer|id a decirle|pasad a saludarle|pasad a saludarla|para quien quiera decirle|todo vuestro|toda vuestra`),
 	},
 	"it": {
 		know:     wordSet(`so sappiamo conosco trovato trovata scoperto`),
@@ -159,11 +169,12 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 			ti aspetto|ti aspettiamo|aspettarti|ci vediamo|ci vedremo|mi sentirai|avrai mie notizie|tuo capo|tuo datore`),
 		harm: phraseList(`aspettarlo|aspettarla|gli apre|le apre|gli spacca|le spacca|spaccargli|spaccarle|pestarlo|pestarla|una lezione|
 			menarlo|menarla|gonfiarlo|gonfiarla|guardarsi le spalle|guardati le spalle`),
-		named: phraseList(`il suo insta|il suo profilo|il suo account|l ho trovato|l ho trovata`),
-		call:  phraseList(`divertitevi|sapete cosa fare|sapete voi|andate a dirgli|andate a dirle|passate a salutarlo|passate a salutarla|per chi vuole dirgli|per chi vuole dirle|tutto vostro|tutta vostra`),
+		menace: phraseList(`farebbe meglio|faresti meglio|fareste meglio|a modo suo|a modo nostro|non farsi vedere|non farti vedere|continua cosi e|continui cosi e|finira male`),
+		named:  phraseList(`il suo insta|il suo profilo|il suo account|l ho trovato|l ho trovata`),
+		call:   phraseList(`divertitevi|sapete cosa fare|sapete voi|andate a dirgli|andate a dirle|passate a salutarlo|passate a salutarla|per chi vuole dirgli|per chi vuole dirle|tutto vostro|tutta vostra`),
 	},
 	"pt": {
-		know:     wordSet(`sei sabemos conheco descobri achei`),
+		know:     wordSet(`sei sabemos sabe conheco descobri achei`),
 		placeYou: wordSet(`trabalhas moras estacionas estudas`),
 		placeAny: wordSet(`trabalha mora vive estaciona estuda`),
 		where:    wordSet(`onde que qual`),
@@ -171,9 +182,10 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		atThe:    wordSet(`na no naquela naquele nessa nesse`),
 		visit: phraseList(`visitinha|uma visita|te visitar|fazer uma visita|passo la|vou la|vou passar|pessoalmente|cara a cara|
 			te espero|te esperar|esperando voce|nos vemos|vai ouvir falar|tua chefe|teu chefe|seu chefe|teu patrao|seu patrao`),
-		harm:  phraseList(`esperar ele|esperar ela|uma surra|dar uma surra|quebrar|porrada|uma licao|arrebentar|encher de porrada`),
-		named: phraseList(`o insta dele|o insta dela|o perfil dele|o perfil dela|achei ele|achei ela`),
-		call:  phraseList(`divirtam se|divirtam-se|voces sabem o que fazer|vcs sabem o que fazer|vao la dizer|passem la|para quem quiser dizer|e todo vosso|e toda vossa`),
+		harm:   phraseList(`esperar ele|esperar ela|uma surra|dar uma surra|quebrar|porrada|uma licao|arrebentar|encher de porrada`),
+		menace: phraseList(`vai ver o que e bom|vai ver so|nao vai ser conversa|que se prepare|vai se arrepender|a nossa maneira|do nosso jeito|continua assim e|continue assim e|vai acabar mal`),
+		named:  phraseList(`o insta dele|o insta dela|o perfil dele|o perfil dela|achei ele|achei ela`),
+		call:   phraseList(`divirtam se|divirtam-se|voces sabem o que fazer|vcs sabem o que fazer|vao la dizer|passem la|para quem quiser dizer|e todo vosso|e toda vossa`),
 	},
 	"nl": {
 		know:     wordSet(`weet weten ken kennen gevonden ontdekt`),
@@ -185,8 +197,9 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 			hoort nog van me|hoort nog van mij|hoort nog van ons|hoor je nog|zien elkaar|wacht op je|je baas|jouw baas|je werkgever`),
 		harm: phraseList(`opwachten|opw8en|in elkaar slaan|in elkaar timmeren|een paar klappen|knokels|een pak slaag|op z n bek|op zn bek|
 			op z n bakkes|op zn bakkes|een lesje`),
-		named: phraseList(`zijn insta|haar insta|zijn profiel|haar profiel`),
-		call:  phraseList(`veel plezier|jullie weten wat te doen|jullie weten wat je moet doen|ga hem maar vertellen|ga haar maar vertellen|zeg hem maar gedag|zeg haar maar gedag|ga maar langs|voor wie hem wil vertellen`),
+		menace: phraseList(`goed opletten|moet maar opletten|moet opletten|eens kijken hoe stoer|hoe stoer hij|hoe stoer ze|hoe stoer je|zal het wel merken|ga je merken|gaat het merken|gaan het merken|op onze manier|ga zo door en|loopt slecht af`),
+		named:  phraseList(`zijn insta|haar insta|zijn profiel|haar profiel`),
+		call:   phraseList(`veel plezier|jullie weten wat te doen|jullie weten wat je moet doen|ga hem maar vertellen|ga haar maar vertellen|zeg hem maar gedag|zeg haar maar gedag|ga maar langs|voor wie hem wil vertellen`),
 	},
 }
 
@@ -292,6 +305,29 @@ func hasPhrase(toks []Token, ps [][]string) bool {
 	return false
 }
 
+// careOf are the words after a warning that name what to beware of
+// ("fais attention au verglas", "watch out for the roadworks", "ten
+// cuidado con la carretera"): advice, not menace (folded).
+var careOf = wordSet(`au aux avec for with on of auf mit bei vor con al alla alle ai agli com ao na no de het met voor`)
+
+// warned reports one of the language's menace phrases outside quotes
+// that is not followed by what to beware of.
+func warned(toks []Token, c *whereaboutsLang) bool {
+	for i := range toks {
+		if toks[i].Quoted {
+			continue
+		}
+		for _, p := range c.menace {
+			e := i + len(p)
+			if e <= len(toks) && tokensAre(toks[i:], p) &&
+				(e == len(toks) || toks[e].Sentence != toks[i].Sentence || !careOf[toks[e].Text]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // whereabouts adds troll.whereabouts (the doxxing weight) when a comment
 // tells someone it knows where they work or live and promises a visit, or
 // says where a third person is to be found beside an ambush or a beating.
@@ -323,6 +359,8 @@ func (rs *RuleSet) whereabouts(n *Normalized, codes []string, ms []scored) []sco
 		switch {
 		case hasPhrase(n.Tokens, c.harm):
 			why = "whereabouts and harm"
+		case warned(n.Tokens, c):
+			why = "whereabouts and a warning"
 		case you && hasPhrase(n.Tokens, c.visit) && !thanked(n.Tokens):
 			why = "whereabouts and a visit"
 		default:
