@@ -131,6 +131,14 @@ var blindRounds = []struct {
 	// round 5's troll recall from 0.846 to 0.910.
 	{"testdata/blind6.jsonl", 280, "spam 0.986/0.958, troll 0.984/0.682, 2.1%",
 		qualityFloors{spamPrecision: 0.97, spamRecall: 0.97, trollPrecision: 0.97, trollRecall: 0.95, hardNegatives: 0.02, langID: 0.98}},
+	// Round 7 showed round 6's families did not transfer (troll recall 0.506
+	// on first contact). Disguise as intent (conditional terms spelled to
+	// pass a filter count, death and body words count only disguised),
+	// whereabouts and exposure threats, the smirk emoji, put-downs of the
+	// author, pharma testimonials, spelled-out dots and civic notices took
+	// it to spam 1.000/0.984, troll 1.000/0.948, 0%.
+	{"testdata/blind7.jsonl", 240, "spam 0.926/0.794, troll 0.951/0.506, 6.6%",
+		qualityFloors{spamPrecision: 0.97, spamRecall: 0.95, trollPrecision: 0.97, trollRecall: 0.92, hardNegatives: 0.02, langID: 0.98}},
 }
 
 func TestBlindRoundsQualityGate(t *testing.T) {
