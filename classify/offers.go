@@ -220,13 +220,14 @@ func promoCode(n *Normalized, t *Token) bool {
 // seller: where an offer leads.
 var channelLabels = map[string]bool{
 	"link": true, "email": true, "phone": true, "handle": true, "messenger": true, "contact": true,
-	"shortener": true, "obfuscated_link": true,
+	"shortener": true, "obfuscated_link": true, "payment": true,
 }
 
 // addressLabels are the channels that name an actual address, not only a
 // messenger or an invitation.
 var addressLabels = map[string]bool{
 	"link": true, "email": true, "phone": true, "handle": true, "shortener": true, "obfuscated_link": true,
+	"payment": true,
 }
 
 // offerSignals adds the offer match and weighs the offer lexicons by

@@ -422,6 +422,11 @@ func scanPhones(n *Normalized) []span {
 		for j > i && !(f[j-1] >= '0' && f[j-1] <= '9') {
 			j--
 		}
+		// A separator that ended the number ("612 345 678. Gracias") opened
+		// no group: drop the empty groups so the shape tests see the number.
+		for groups > 1 && groups <= len(lens) && lens[groups-1] == 0 {
+			groups--
+		}
 		if digits < 9 || digits > 15 {
 			i = max(i, j-1)
 			continue
@@ -461,8 +466,8 @@ func scanPhones(n *Normalized) []span {
 }
 
 // scanSpacedDigits finds phone numbers written one digit at a time to dodge
-// filters, with dots or dashes between the groups: "8 9 9 . 1 2 . 3 4 . 5
-// 6", "+ 3 3 7 6 5 4 2 1 8 0 9".
+// filters, with dots, dashes or slashes between the groups: "8 9 9 . 1 2 .
+// 3 4 . 5 6", "+ 3 3 7 6 5 4 2 1 8 0 9", "6-9-1 / 2-4-8 / 3-0-7".
 func scanSpacedDigits(n *Normalized) []span {
 	f := n.Folded
 	var out []span
@@ -483,7 +488,7 @@ func scanSpacedDigits(n *Normalized) []span {
 				last = j
 				continue
 			}
-			if b == '+' && j == i || b == ' ' || b == '.' || b == '-' {
+			if b == '+' && j == i || b == ' ' || b == '.' || b == '-' || b == '/' {
 				j++
 				continue
 			}
