@@ -981,9 +981,26 @@ func (rs *RuleSet) barrage(n *Normalized, codes []string, ms []scored) []scored 
 	if why == "" {
 		return ms
 	}
-	return append(ms, scored{cat: CategoryTroll, m: message.Match{
+	b := scored{cat: CategoryTroll, m: message.Match{
 		Rule: "troll.barrage", Label: "barrage", Weight: w, Start: flood.Start, End: flood.End, Normalized: why,
-	}})
+	}}
+	return append(floodedOut(ms, b.m), b)
+}
+
+// floodedOut drops the spam reading of a barrage: the flooding itself and
+// the leetspeak inside it ("laziali m3rde" seven times). Repeated abuse
+// drives people out of a thread; it sells nothing, and left as spam it
+// outweighed the troll reading.
+func floodedOut(ms []scored, flood message.Match) []scored {
+	out := ms[:0]
+	for _, m := range ms {
+		inside := m.m.Start >= flood.Start && m.m.End <= flood.End
+		if m.cat == CategorySpam && inside && (m.m.Rule == "spam.flooding" || m.m.Rule == "spam.leet") {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // goAway reports a repeated unit that is, begins or ends with a go-away
