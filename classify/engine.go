@@ -392,6 +392,15 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 			}
 		}
 	}
+	if !keywords && sg.KeywordURL.Weight > 0 {
+		// Praise, a resource and a keyword host together say more than a
+		// ranking word in a link: one and a half times its weight.
+		if k := seoPitch(n, links, ms); k >= 0 {
+			keywords = true
+			add("spam.keyword_url", "keyword_url", round3(sg.KeywordURL.Weight*1.5), links[k].fstart, links[k].fend,
+				"a keyword site pitched after praise for the article")
+		}
+	}
 	if len(links) > 0 {
 		nonSpace := 0
 		for _, r := range n.Folded {
