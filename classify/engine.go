@@ -804,10 +804,15 @@ func gluedRanking(label string) string {
 	return ""
 }
 
-// officialWords name an administration; see commercialWord.
+// officialWords name an administration, or claim to be a product's own
+// shop ("artroflex-oficial.pt", "keto-officiel.fr": the miracle cure "only
+// on the official site"); see commercialWord. A brand or a body owns its
+// plain name and has no need to say so inside it.
 var officialWords = map[string]bool{
 	"gov": true, "govt": true, "gouv": true, "gob": true, "governo": true, "gobierno": true, "bund": true,
 	"overheid": true, "gouvernement": true, "government": true,
+	"oficial": true, "official": true, "officiel": true, "officielle": true, "offiziell": true, "ufficiale": true,
+	"officieel": true,
 }
 
 // repetition finds keyword stuffing (one keyword over and over across the

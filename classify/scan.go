@@ -235,6 +235,9 @@ var siteWords = map[string]bool{
 	"zoek": true, "zoeken": true, "cerca": true, "cercate": true, "busca": true, "buscad": true, "buscar": true,
 	"search": true, "google": true, "googlen": true, "googeln": true, "googelt": true, "tapez": true,
 	"cherchez": true, "typ": true, "tippt": true, "sitio": true, "webshop": true, "shop": true,
+	// An order verb announces where to buy: "Bestellen unter kardiovital punkt shop".
+	"bestellen": true, "bestellt": true, "bestel": true, "commander": true, "commandez": true, "order": true,
+	"pedir": true, "pedidos": true, "ordinare": true, "ordinate": true, "encomendar": true, "encomende": true,
 }
 
 // bareDotHost reports whether a host whose dot is spelled as a bare word
