@@ -149,6 +149,7 @@ func (e *Engine) Classify(ctx context.Context, c *message.Comment, p Policy) (me
 		}
 	}
 	ms = rs.spamSignals(n, links, emails, ms)
+	ms = rs.donation(n, ms)
 	ms = rs.offerSignals(n, ms)
 	ms = rs.styleSignals(n, ms)
 	ms = rs.barrage(n, []string{lang.Code, c.ThreadLang}, ms)
@@ -389,6 +390,15 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 				commercial = true
 				add("spam.commercial_link", "commercial_link", sg.CommercialLink.Weight, l.fstart, l.fend, w)
 			}
+		}
+	}
+	if !keywords && sg.KeywordURL.Weight > 0 {
+		// Praise, a resource and a keyword host together say more than a
+		// ranking word in a link: one and a half times its weight.
+		if k := seoPitch(n, links, ms); k >= 0 {
+			keywords = true
+			add("spam.keyword_url", "keyword_url", round3(sg.KeywordURL.Weight*1.5), links[k].fstart, links[k].fend,
+				"a keyword site pitched after praise for the article")
 		}
 	}
 	if len(links) > 0 {
@@ -794,10 +804,15 @@ func gluedRanking(label string) string {
 	return ""
 }
 
-// officialWords name an administration; see commercialWord.
+// officialWords name an administration, or claim to be a product's own
+// shop ("artroflex-oficial.pt", "keto-officiel.fr": the miracle cure "only
+// on the official site"); see commercialWord. A brand or a body owns its
+// plain name and has no need to say so inside it.
 var officialWords = map[string]bool{
 	"gov": true, "govt": true, "gouv": true, "gob": true, "governo": true, "gobierno": true, "bund": true,
 	"overheid": true, "gouvernement": true, "government": true,
+	"oficial": true, "official": true, "officiel": true, "officielle": true, "offiziell": true, "ufficiale": true,
+	"officieel": true,
 }
 
 // repetition finds keyword stuffing (one keyword over and over across the
@@ -980,9 +995,26 @@ func (rs *RuleSet) barrage(n *Normalized, codes []string, ms []scored) []scored 
 	if why == "" {
 		return ms
 	}
-	return append(ms, scored{cat: CategoryTroll, m: message.Match{
+	b := scored{cat: CategoryTroll, m: message.Match{
 		Rule: "troll.barrage", Label: "barrage", Weight: w, Start: flood.Start, End: flood.End, Normalized: why,
-	}})
+	}}
+	return append(floodedOut(ms, b.m), b)
+}
+
+// floodedOut drops the spam reading of a barrage: the flooding itself and
+// the leetspeak inside it ("laziali m3rde" seven times). Repeated abuse
+// drives people out of a thread; it sells nothing, and left as spam it
+// outweighed the troll reading.
+func floodedOut(ms []scored, flood message.Match) []scored {
+	out := ms[:0]
+	for _, m := range ms {
+		inside := m.m.Start >= flood.Start && m.m.End <= flood.End
+		if m.cat == CategorySpam && inside && (m.m.Rule == "spam.flooding" || m.m.Rule == "spam.leet") {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // goAway reports a repeated unit that is, begins or ends with a go-away

@@ -25,14 +25,17 @@ const (
 	offerPercent
 	offerMultiplier
 	offerCode
+	offerRating
 	offerKinds
 )
 
-var offerKindNames = [offerKinds]string{"price", "rate", "percentage", "multiplier", "discount code"}
+var offerKindNames = [offerKinds]string{"price", "rate", "percentage", "multiplier", "discount code", "rating"}
 
 // offerUnits is how many times the offer weight each kind counts: a
 // discount code and a multiplier deal say "sale" more clearly than a price.
-var offerUnits = [offerKinds]float64{1, 1.5, 1, 1.5, 2}
+// A star rating ("5 stars", "5 Sterne") is a review's verdict: beside a
+// code and a shop, a paid review's.
+var offerUnits = [offerKinds]float64{1, 1.5, 1, 1.5, 2, 1}
 
 type offerCue struct {
 	kind         offerKind
@@ -70,6 +73,12 @@ var periodWords = map[string]bool{
 	"hebdomadaire": true, "quotidien": true, "daily": true, "taglich": true, "diario": true,
 }
 
+// starWords and ratingNumbers make a star rating (folded): "5 stars",
+// "cinq étoiles", "5 Sterne", "5 estrellas", "5 stelle", "5 estrelas", "5
+// sterren".
+var starWords = toSet(strings.Fields(`star stars etoile etoiles stern sterne sternen estrella estrellas stella stelle estrela estrelas ster sterren`))
+var ratingNumbers = toSet(strings.Fields(`4 5 five cinq funf cinco cinque vijf`))
+
 // codeWords introduce a discount code: "code SANTE50", "Código VIP2026".
 var codeWords = map[string]bool{
 	"code": true, "codes": true, "codigo": true, "codice": true, "cupom": true, "cupon": true, "coupon": true,
@@ -100,6 +109,9 @@ func offerCues(n *Normalized) []offerCue {
 			// "3x2", "2x1": buy so many, pay for fewer.
 			if multiplierDeal(t.Text) {
 				set(offerMultiplier, t.fstart, t.fend)
+			}
+			if starWords[t.Text] && i > 0 && ratingNumbers[toks[i-1].Text] {
+				set(offerRating, toks[i-1].fstart, t.fend)
 			}
 			if codeWords[t.Text] {
 				for k := i + 1; k < len(toks) && k <= i+2; k++ {
@@ -173,6 +185,43 @@ func offerCues(n *Normalized) []offerCue {
 	return out
 }
 
+// shopName returns the span of a shop's name written without its site
+// beside a discount code: one word glued or hyphenated from a commercial
+// word and another ("trendyoutletstore", "markenoutlet-billig",
+// "tienda-barata24"). A plain word ("outlet", "shop") is not a name, and
+// without a code a compound is only talk ("a cheapskate").
+func (rs *RuleSet) shopName(n *Normalized, cues []offerCue) (int, int, string) {
+	code := false
+	for _, c := range cues {
+		code = code || c.kind == offerCode
+	}
+	if !code {
+		return 0, 0, ""
+	}
+	toks := n.Tokens
+	for i := 0; i < len(toks); i++ {
+		t := &toks[i]
+		if t.InLink || t.Kind != TokenWord || codeWords[t.Text] {
+			continue
+		}
+		// The tokenizer splits at hyphens: glue "sneakershop-billig" back.
+		name, last := t.Text, i
+		for last+1 < len(toks) && toks[last+1].fstart == toks[last].fend+1 && n.Folded[toks[last].fend] == '-' {
+			last++
+			name += "-" + toks[last].Text
+		}
+		if last == i && len(name) < 10 {
+			continue
+		}
+		if w := rs.commercialWord(name + ".x"); w != "" && w != name {
+			s, e := n.Span(t.fstart, toks[last].fend)
+			return s, e, name
+		}
+		i = last
+	}
+	return 0, 0, ""
+}
+
 // numberCore strips a trailing "k" ("30k") so it reads as an amount.
 func numberCore(s string) string {
 	return strings.TrimSuffix(s, "k")
@@ -220,13 +269,14 @@ func promoCode(n *Normalized, t *Token) bool {
 // seller: where an offer leads.
 var channelLabels = map[string]bool{
 	"link": true, "email": true, "phone": true, "handle": true, "messenger": true, "contact": true,
-	"shortener": true, "obfuscated_link": true,
+	"shortener": true, "obfuscated_link": true, "payment": true,
 }
 
 // addressLabels are the channels that name an actual address, not only a
 // messenger or an invitation.
 var addressLabels = map[string]bool{
 	"link": true, "email": true, "phone": true, "handle": true, "shortener": true, "obfuscated_link": true,
+	"payment": true,
 }
 
 // offerSignals adds the offer match and weighs the offer lexicons by
@@ -250,9 +300,18 @@ func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 		community = community || m.m.Label == "community"
 		tax = tax || m.m.Label == "tax"
 	}
+	cues := offerCues(n)
+	if s, e, name := rs.shopName(n, cues); name != "" {
+		// "Code FAN20 bei markenoutlet-billig": the shop's name without
+		// its TLD, to get past link filters, is where the code leads.
+		channel = true
+		ms = append(ms, scored{cat: CategorySpam, m: message.Match{
+			Rule: "spam.shop_name", Label: "commercial_link", Weight: rs.sig.CommercialLink.Weight, Start: s, End: e,
+			Normalized: "a shop named without its site: " + name,
+		}})
+	}
 	w := rs.sig.Offer.Weight
 	if w > 0 {
-		cues := offerCues(n)
 		units := 0.0
 		var names []string
 		for _, c := range cues {
@@ -277,17 +336,17 @@ func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 	}
 	// One offer word alone ("gratuit" beside a helpline's number) is
 	// everyday talk: the offer lexicons count from two cues on.
-	cues := map[[2]int]bool{}
+	offerWords := map[[2]int]bool{}
 	for _, m := range ms {
 		if m.m.Label == "offer" {
-			cues[[2]int{m.m.Start, m.m.End}] = true
+			offerWords[[2]int{m.m.Start, m.m.End}] = true
 		}
 	}
 	for i := range ms {
 		if ms[i].m.Label != "offer" || ms[i].m.Rule == "spam.offer" {
 			continue
 		}
-		if len(cues) < 2 {
+		if len(offerWords) < 2 {
 			ms[i].m.Weight = 0
 		} else if !channel {
 			ms[i].m.Weight /= 2

@@ -49,7 +49,7 @@ var labelCategories = map[string]Category{
 	"velocity": CategorySpam, "language_mismatch": CategorySpam,
 	"offer": CategorySpam, "warning": CategorySpam, "leetspeak": CategorySpam,
 	"keyword_url": CategorySpam, "community": CategorySpam, "tax": CategorySpam,
-	"barrage": CategoryTroll,
+	"barrage": CategoryTroll, "payment": CategorySpam, "donation": CategorySpam,
 }
 
 // ruleFile is the YAML document; docs/rules.md describes every field.
@@ -105,6 +105,8 @@ type signalFile struct {
 	Leet             sigRule `yaml:"leet"`
 	Barrage          sigRule `yaml:"barrage"`
 	Doxxing          sigRule `yaml:"doxxing"`
+	Payment          sigRule `yaml:"payment"`
+	Donation         sigRule `yaml:"donation"`
 }
 
 type langFile struct {
@@ -673,7 +675,7 @@ func (v *validator) checkSignals(s *signalFile) {
 		"punctuation": s.Punctuation, "emoji_run": s.EmojiRun, "duplicate": s.Duplicate,
 		"duplicate_authors": s.DuplicateAuthors, "velocity": s.Velocity,
 		"language_mismatch": s.LanguageMismatch, "offer": s.Offer, "leet": s.Leet, "barrage": s.Barrage,
-		"doxxing": s.Doxxing,
+		"doxxing": s.Doxxing, "payment": s.Payment, "donation": s.Donation,
 	} {
 		v.checkWeight("$.signals."+name+".weight", "sigRule "+name, sg.Weight)
 		if sg.Min < 0 {

@@ -235,6 +235,9 @@ var siteWords = map[string]bool{
 	"zoek": true, "zoeken": true, "cerca": true, "cercate": true, "busca": true, "buscad": true, "buscar": true,
 	"search": true, "google": true, "googlen": true, "googeln": true, "googelt": true, "tapez": true,
 	"cherchez": true, "typ": true, "tippt": true, "sitio": true, "webshop": true, "shop": true,
+	// An order verb announces where to buy: "Bestellen unter kardiovital punkt shop".
+	"bestellen": true, "bestellt": true, "bestel": true, "commander": true, "commandez": true, "order": true,
+	"pedir": true, "pedidos": true, "ordinare": true, "ordinate": true, "encomendar": true, "encomende": true,
 }
 
 // bareDotHost reports whether a host whose dot is spelled as a bare word
@@ -422,6 +425,11 @@ func scanPhones(n *Normalized) []span {
 		for j > i && !(f[j-1] >= '0' && f[j-1] <= '9') {
 			j--
 		}
+		// A separator that ended the number ("612 345 678. Gracias") opened
+		// no group: drop the empty groups so the shape tests see the number.
+		for groups > 1 && groups <= len(lens) && lens[groups-1] == 0 {
+			groups--
+		}
 		if digits < 9 || digits > 15 {
 			i = max(i, j-1)
 			continue
@@ -461,8 +469,8 @@ func scanPhones(n *Normalized) []span {
 }
 
 // scanSpacedDigits finds phone numbers written one digit at a time to dodge
-// filters, with dots or dashes between the groups: "8 9 9 . 1 2 . 3 4 . 5
-// 6", "+ 3 3 7 6 5 4 2 1 8 0 9".
+// filters, with dots, dashes or slashes between the groups: "8 9 9 . 1 2 .
+// 3 4 . 5 6", "+ 3 3 7 6 5 4 2 1 8 0 9", "6-9-1 / 2-4-8 / 3-0-7".
 func scanSpacedDigits(n *Normalized) []span {
 	f := n.Folded
 	var out []span
@@ -483,7 +491,7 @@ func scanSpacedDigits(n *Normalized) []span {
 				last = j
 				continue
 			}
-			if b == '+' && j == i || b == ' ' || b == '.' || b == '-' {
+			if b == '+' && j == i || b == ' ' || b == '.' || b == '-' || b == '/' {
 				j++
 				continue
 			}
