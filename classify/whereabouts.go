@@ -151,7 +151,7 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		call:   phraseList(`viel spass|ihr wisst was zu tun ist|ihr wisst schon|sagt ihm mal|sagt ihr mal|besucht ihn|besucht sie|schaut mal vorbei|fur alle die ihm sagen`),
 	},
 	"es": {
-		find:     wordSet(`encontrar encontrarlo encontrarla`),
+		find:     wordSet(`encontrarlo encontrarla encontrarle`),
 		know:     wordSet(`se sabemos sabe conozco conocemos encontre averigue`),
 		placeYou: wordSet(`trabajas vives curras aparcas estudias`),
 		placeAny: wordSet(`trabaja vive curra aparca estudia`),
@@ -167,7 +167,7 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		call:   phraseList(`que os divirtais|a disfrutar|disfrutad|ya sabeis que hacer|ya sabeis lo que hay que hacer|id a decirle|pasad a saludarle|pasad a saludarla|para quien quiera decirle|todo vuestro|toda vuestra`),
 	},
 	"it": {
-		find:     wordSet(`trovare trovarlo trovarla`),
+		find:     wordSet(`trovarlo trovarla`),
 		know:     wordSet(`so sappiamo conosco trovato trovata scoperto`),
 		placeYou: wordSet(`lavori abiti vivi parcheggi`),
 		placeAny: wordSet(`lavora abita vive parcheggia`),
@@ -183,7 +183,7 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		call:   phraseList(`divertitevi|sapete cosa fare|sapete voi|andate a dirgli|andate a dirle|passate a salutarlo|passate a salutarla|per chi vuole dirgli|per chi vuole dirle|tutto vostro|tutta vostra`),
 	},
 	"pt": {
-		find:     wordSet(`encontrar achar`),
+		find:     wordSet(`encontra acha`),
 		know:     wordSet(`sei sabemos sabe conheco descobri achei`),
 		placeYou: wordSet(`trabalhas moras estacionas estudas`),
 		placeAny: wordSet(`trabalha mora vive estaciona estuda`),
@@ -240,7 +240,7 @@ func whereaboutsClause(lr *langRules, c *whereaboutsLang, toks []Token) (int, in
 			if lr.secondPerson[w] {
 				you = true
 			}
-			if c.find[w] {
+			if c.find[w] && foundWhom(toks, j) {
 				return i, j, false, true
 			}
 			if !c.placeYou[w] && !c.placeAny[w] {
@@ -372,7 +372,7 @@ func (rs *RuleSet) whereabouts(n *Normalized, codes []string, ms []scored) []sco
 					Start: n.Tokens[s].Start, End: n.Tokens[e].End, Normalized: "person placed and readers sent",
 				}})
 			}
-			if s, e, why := toldOrArmed(rs.rules(code), c, n.Tokens); why != "" {
+			if s, e, why := toldOrArmed(rs.rules(code), c, n.Tokens, laughed(n)); why != "" {
 				return append(ms, scored{cat: CategoryTroll, m: message.Match{
 					Rule: "troll.whereabouts", Label: "threat", Weight: w,
 					Start: n.Tokens[s].Start, End: n.Tokens[e].End, Normalized: why,
@@ -399,18 +399,67 @@ func (rs *RuleSet) whereabouts(n *Normalized, codes []string, ms []scored) []sco
 	return ms
 }
 
+// findObjects are the third-person objects a find verb needs ("le
+// trouver", "find him", "hem te vinden"); Spanish and Italian verbs carry
+// theirs ("encontrarlo", "trovarla"), Portuguese after a hyphen
+// ("encontrá-lo"). "Where to find the best pizza" finds no one.
+var findObjects = wordSet(`le la l lui him her them ihn sie hem haar ze hen lo`)
+
+// foundWhom reports a find verb at j with a person as its object, or one
+// carried by the verb itself.
+func foundWhom(toks []Token, j int) bool {
+	if w := toks[j].Text; strings.HasSuffix(w, "rlo") || strings.HasSuffix(w, "rla") || strings.HasSuffix(w, "rle") {
+		return true
+	}
+	// "hem wel te vinden": the object may stand three words before.
+	for k := max(0, j-3); k <= j+1 && k < len(toks); k++ {
+		if k == j || toks[k].Sentence != toks[j].Sentence || !findObjects[toks[k].Text] {
+			continue
+		}
+		// Before the verb any object pronoun; after it only those that
+		// are no article: "find him", "encontrá-lo", not "trouver la".
+		if k < j || findObjectsAfter[toks[k].Text] {
+			return true
+		}
+	}
+	return false
+}
+
+// findObjectsAfter are the find objects that follow the verb.
+var findObjectsAfter = wordSet(`him her them lo`)
+
+// laughed reports laughter in a comment: a coffin beside 😂 is "I'm dead",
+// not a death promised.
+func laughed(n *Normalized) bool {
+	if strings.ContainsAny(n.Original, "😂🤣😹💀") {
+		return true
+	}
+	for i := range n.Tokens {
+		if laughWords[n.Tokens[i].Text] {
+			return true
+		}
+	}
+	return false
+}
+
+// laughWords are written laughter (folded).
+var laughWords = wordSet(`lol lmao mdr ptdr xd haha hahaha jaja jajaja kkk kkkk kkkkk ahah ahahah hihi`)
+
 // toldOrArmed finds a veiled warning ("it would be a shame if", "while he
 // can") beside one of two cues that need no knowledge verb: the reader
 // told where they live ("jij woont toch in de Brugstraat"), which is
 // knowing it; or a knife, gun or coffin emoji, which says the harm in any
 // language. It returns the cue's span and why, or "" when there is none.
 // Fire and skull emoji are praise and laughter and never count.
-func toldOrArmed(lr *langRules, c *whereaboutsLang, toks []Token) (int, int, string) {
+func toldOrArmed(lr *langRules, c *whereaboutsLang, toks []Token, laughing bool) (int, int, string) {
 	if !warned(toks, c) {
 		return 0, 0, ""
 	}
 	if s, e, ok := youPlaced(lr, c, toks); ok {
 		return s, e, "whereabouts told and a warning"
+	}
+	if laughing {
+		return 0, 0, ""
 	}
 	for i := range toks {
 		if !toks[i].Quoted && weaponEmoji[toks[i].Text] {
