@@ -155,6 +155,7 @@ func (e *Engine) Classify(ctx context.Context, c *message.Comment, p Policy) (me
 	ms = rs.barrage(n, []string{lang.Code, c.ThreadLang}, ms)
 	ms = rs.doxxing(n, ms)
 	ms = rs.whereabouts(n, []string{lang.Code, c.ThreadLang}, ms)
+	ms = rs.shoutedAbuse(n, ms)
 	if lang.Source == "detected" && c.ThreadLang != "" && lang.Code != c.ThreadLang &&
 		lang.Confidence >= rs.sig.LanguageMismatch.Min && rs.sig.LanguageMismatch.Weight > 0 {
 		ms = append(ms, scored{cat: CategorySpam, m: message.Match{

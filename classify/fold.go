@@ -56,6 +56,10 @@ var emojiWords = map[rune]string{
 	// are irony or a vegetable, so only the sexual.wink rules name them.
 	'😏': " emojileer ", '😈': " emojileer ", '🍆': " emojileer ", '🍑': " emojileer ", '💦': " emojileer ",
 	'👅': " emojileer ",
+	// Knives, guns and coffins say a harm in no language; only the
+	// whereabouts warning reads them (🔥 and 💀 are praise and laughter).
+	'🔪': " emojiknife ", '🗡': " emojiknife ", '🪓': " emojiknife ",
+	'🔫': " emojigun ", '⚰': " emojicoffin ", '🪦': " emojicoffin ",
 }
 
 // emojiWordSet holds the words of emojiWords, trimmed.

@@ -404,6 +404,10 @@ func (lr *langRules) addressed(toks []Token, h hit, covered []bool) (int, int, b
 		switch {
 		case words > maxAddressWords, m.Quoted, m.InLink, negations[m.Text]:
 			return 0, 0, false
+		case lr.determiners[m.Text] && !lr.exclamationEnds(toks, k):
+			// "He is an idiot", "I'm an idiot": an article outside an
+			// exclamation describes someone; it is no form of address.
+			return 0, 0, false
 		case lr.exclWords[m.Text] && k < h.first:
 			// "What a moron.", "Wat een ongelooflijke randdebiel."
 		case lr.determiners[m.Text]:
@@ -415,6 +419,13 @@ func (lr *langRules) addressed(toks []Token, h hit, covered []bool) (int, int, b
 		}
 	}
 	return lo, hi, true
+}
+
+// exclamationEnds reports an exclamative phrase ("what a", "wat een")
+// ending at token k in its clause: its article belongs to the exclamation.
+func (lr *langRules) exclamationEnds(toks []Token, k int) bool {
+	first, ok := lr.endsAt(lr.exclamatives, toks, k, k, nil)
+	return ok && toks[first].Clause == toks[k].Clause
 }
 
 // intensifiers strengthen an insult without naming anyone: "what an

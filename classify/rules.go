@@ -95,6 +95,7 @@ type signalFile struct {
 	Stuffing         sigRule `yaml:"stuffing"`
 	Flooding         sigRule `yaml:"flooding"`
 	Shouting         sigRule `yaml:"shouting"`
+	Shouted          sigRule `yaml:"shouted"`
 	Punctuation      sigRule `yaml:"punctuation"`
 	EmojiRun         sigRule `yaml:"emoji_run"`
 	Duplicate        sigRule `yaml:"duplicate"`
@@ -672,6 +673,7 @@ func (v *validator) checkSignals(s *signalFile) {
 		"commercial_link": s.CommercialLink, "keyword_url": s.KeywordURL, "handle": s.Handle,
 		"personal_ad": s.PersonalAd,
 		"email":       s.Email, "stuffing": s.Stuffing, "flooding": s.Flooding, "shouting": s.Shouting,
+		"shouted":     s.Shouted,
 		"punctuation": s.Punctuation, "emoji_run": s.EmojiRun, "duplicate": s.Duplicate,
 		"duplicate_authors": s.DuplicateAuthors, "velocity": s.Velocity,
 		"language_mismatch": s.LanguageMismatch, "offer": s.Offer, "leet": s.Leet, "barrage": s.Barrage,

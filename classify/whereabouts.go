@@ -44,6 +44,10 @@ type whereaboutsLang struct {
 	// you there" would be small talk about a third person. A bare "be
 	// careful" is left to the threat.cooc lexicons: it is also advice.
 	menace [][]string
+	// find are verbs of finding someone: "on sait où le trouver", "weten
+	// we hem wel te vinden". Knowing how to find a person needs no place
+	// named, but counts only beside a beating or a warning.
+	find map[string]bool
 	// named identify a third person by their account or by having found
 	// them ("son insta", "found her"; a bare "il s'appelle" introduces a
 	// shop assistant as well) and call send the readers after them ("faites-vous
@@ -96,6 +100,7 @@ func phraseList(s string) [][]string {
 // whereaboutsCues are the tables of the seven languages.
 var whereaboutsCues = map[string]*whereaboutsLang{
 	"fr": {
+		find:     wordSet(`trouver retrouver`),
 		know:     wordSet(`sais sait savons connais connait trouve retrouve`),
 		placeYou: wordSet(`travailles bosses habites vis loges creches bossez travaillez habitez vivez logez gares garez`),
 		placeAny: wordSet(`travaille bosse habite vit loge gare`),
@@ -105,14 +110,15 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		visit: phraseList(`passerai|passera|passerons|passe te voir|passer te voir|passer vous voir|te dire bonjour|vous dire bonjour|
 			te rendre visite|vous rendre visite|petite visite|de la visite|viendrai|viendrons|venir te voir|venir vous voir|en vrai|
 			face a face|en face|on se verra|on se croisera|je t attendrai|on t attendra|je vous attendrai|
-			de mes nouvelles|de nos nouvelles|ton patron|ta patronne|ton employeur|votre employeur|votre patron`),
+			de mes nouvelles|de nos nouvelles|ton patron|ta patronne|ton employeur|votre employeur|votre patron|on se retrouvera|on se retrouve|un de ces jours|un de ces quatre`),
 		harm: phraseList(`attendre a la sortie|l attendre|l attendre a la sortie|lui casser|casser la gueule|casser les dents|
 			une raclee|une correction|lui regler son compte|tabasser|lui faire la peau`),
-		menace: phraseList(`de la visite|avoir de la visite|ferait mieux de|ferais mieux de|feriez mieux de|a sa maniere|a notre maniere|a notre facon|gare a lui|gare a toi|gare a vous|ca va mal finir|il va comprendre|tu vas comprendre|vous allez comprendre|on verra s il fait|continuez comme ca|continue comme ca`),
+		menace: phraseList(`de la visite|avoir de la visite|ferait mieux de|ferais mieux de|feriez mieux de|a sa maniere|a notre maniere|a notre facon|gare a lui|gare a toi|gare a vous|ca va mal finir|il va comprendre|tu vas comprendre|vous allez comprendre|on verra s il fait|continuez comme ca|continue comme ca|serait dommage que|serait dommage s|serait dommage qu|ce serait bete que|tant qu il peut|tant qu elle peut|tant qu il le peut|tant que tu peux|reflechir a deux fois`),
 		named:  phraseList(`son insta|son compte|son profil|je l ai trouve|je l ai retrouve|je l ai trouvee|retrouve sa trace`),
 		call:   phraseList(`faites vous plaisir|faites-vous plaisir|lachez vous|allez lui dire|vous savez quoi faire|vous savez ce qu il vous reste|a vous de jouer|pour ceux qui veulent lui dire|passez lui dire|passez le voir|passez la voir`),
 	},
 	"en": {
+		find:     wordSet(`find`),
 		know:     wordSet(`know knows found figured`),
 		placeAny: wordSet(`work works live lives stay stays park parks shop shops`),
 		where:    wordSet(`where which`),
@@ -120,14 +126,15 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		atThe:    wordSet(``),
 		visit: phraseList(`pop in|pop by|pop round|pop over|drop by|drop in|come by|stop by|swing by|come round|
 			come see you|come and see you|pay you a visit|a little visit|say hi|say hello|face to face|in person|
-			see you soon|see you there|wait for you|waiting for you|hear from me|hear from us|your boss|your employer|your manager`),
+			see you soon|see you there|wait for you|waiting for you|hear from me|hear from us|your boss|your employer|your manager|we ll meet|well meet|one of these days|we ll run into each other`),
 		harm: phraseList(`wait for him|wait for her|waiting for him|waiting for her|beat him|beat her|a beating|kick his|kick her|
 			smash his|smash her|knock his|knock her|sort him out|sort her out|teach him a lesson|teach her a lesson|kneecap`),
-		menace: phraseList(`better watch|watch his back|watch her back|watch your back|get a visit|getting a visit|see how tough|see how brave|how tough he|how brave he|in our own way|our own way|wont be a chat|won t be a chat|not to chat|keep it up and|he ll learn|you ll learn|it ll end badly`),
+		menace: phraseList(`better watch|watch his back|watch her back|watch your back|get a visit|getting a visit|see how tough|see how brave|how tough he|how brave he|in our own way|our own way|wont be a chat|won t be a chat|not to chat|keep it up and|he ll learn|you ll learn|it ll end badly|be a shame if|be a pity if|be a real shame if|be such a shame if|while he can|while she can|while you can|while he still can|while she still can|think twice`),
 		named:  phraseList(`found him|found her|his insta|her insta|his profile|her profile|his account|her account`),
 		call:   phraseList(`go say hi|say hi to|you know what to do|do your thing|knock yourselves out|for anyone who wants to tell|let him know|let her know|go tell him|go tell her|pay him a visit|pay her a visit`),
 	},
 	"de": {
+		find:     wordSet(`finden`),
 		know:     wordSet(`weiss wissen kenne kennen gefunden rausgefunden herausgefunden`),
 		placeYou: wordSet(`arbeitest wohnst parkst jobbst schaffst`),
 		placeAny: wordSet(`arbeitet wohnt parkt arbeiten wohnen`),
@@ -136,14 +143,15 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		atThe:    wordSet(`im am beim`),
 		visit: phraseList(`vorbei|vorbeikomme|vorbeikommen|vorbeischaue|vorbeischauen|komme vorbei|kommen vorbei|schaue vorbei|
 			besuche dich|besuchen dich|besuch abstatten|einen besuch|hallo sagen|personlich|von angesicht|
-			auge in auge|warte auf dich|warten auf dich|von mir horen|von uns horen|deinem chef|deinen chef|deinem arbeitgeber`),
+			auge in auge|warte auf dich|warten auf dich|von mir horen|von uns horen|deinem chef|deinen chef|deinem arbeitgeber|wir sehen uns|treffen uns|eines tages|dieser tage`),
 		harm: phraseList(`abpassen|auflauern|aufmischen|verprugeln|verdreschen|eine abreibung|die fresse polieren|
 			auf die fresse|eins auf die fresse|aufs maul|eine tracht prugel`),
-		menace: phraseList(`bekommt besuch|bald besuch|bekommst besuch|besuch bekommen|kriegt besuch|kriegst besuch|sollte aufpassen|besser aufpassen|wird schon sehen|wirst schon sehen|mal sehen wie mutig|schluss mit lustig|auf unsere art|mach nur so weiter|macht nur so weiter`),
+		menace: phraseList(`bekommt besuch|bald besuch|bekommst besuch|besuch bekommen|kriegt besuch|kriegst besuch|sollte aufpassen|besser aufpassen|wird schon sehen|wirst schon sehen|mal sehen wie mutig|schluss mit lustig|auf unsere art|mach nur so weiter|macht nur so weiter|ware schade wenn|ware doch schade wenn|ware echt schade wenn|schade wenn|solange er noch kann|solange sie noch kann|solange du noch kannst|gut uberlegen|sich gut uberlegen`),
 		named:  phraseList(`sein insta|ihr insta|sein profil|ihr profil|hab ihn gefunden|hab sie gefunden`),
 		call:   phraseList(`viel spass|ihr wisst was zu tun ist|ihr wisst schon|sagt ihm mal|sagt ihr mal|besucht ihn|besucht sie|schaut mal vorbei|fur alle die ihm sagen`),
 	},
 	"es": {
+		find:     wordSet(`encontrarlo encontrarla encontrarle`),
 		know:     wordSet(`se sabemos sabe conozco conocemos encontre averigue`),
 		placeYou: wordSet(`trabajas vives curras aparcas estudias`),
 		placeAny: wordSet(`trabaja vive curra aparca estudia`),
@@ -151,14 +159,15 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		at:       wordSet(`en a al`),
 		atThe:    wordSet(`al`),
 		visit: phraseList(`pase a saludarte|pasare|pasaremos|saludarte|visitarte|hacerte una visita|una visita|una visitita|
-			en persona|cara a cara|te espero|te esperare|esperarte|nos vemos|nos veremos|sabras de mi|tendras noticias|tu jefe|tu jefa`),
+			en persona|cara a cara|te espero|te esperare|esperarte|nos vemos|nos veremos|sabras de mi|tendras noticias|tu jefe|tu jefa|nos encontraremos|nos encontramos|uno de estos dias|un dia de estos`),
 		harm: phraseList(`esperarle|esperarla|esperarlo|una paliza|darle una|partirle|romperle|hostias|una leccion|
 			reventarle|molerle a palos|a palos`),
-		menace: phraseList(`ten cuidadito|cuidadito|les pasan cosas|te pase algo|le pase algo|te pasa algo|le pasa algo|se vaya preparando|vete preparando|a nuestra manera|sigue asi y|siga asi y|no va a ser para charlar`),
+		menace: phraseList(`ten cuidadito|cuidadito|les pasan cosas|te pase algo|le pase algo|te pasa algo|le pasa algo|se vaya preparando|vete preparando|a nuestra manera|sigue asi y|siga asi y|no va a ser para charlar|seria una pena que|seria una lastima que|una pena que le|mientras pueda|mientras puedas|mientras todavia pueda|pensarselo dos veces`),
 		named:  phraseList(`su insta|su perfil|su cuenta|lo encontre|la encontre`),
 		call:   phraseList(`que os divirtais|a disfrutar|disfrutad|ya sabeis que hacer|ya sabeis lo que hay que hacer|id a decirle|pasad a saludarle|pasad a saludarla|para quien quiera decirle|todo vuestro|toda vuestra`),
 	},
 	"it": {
+		find:     wordSet(`trovarlo trovarla`),
 		know:     wordSet(`so sappiamo conosco trovato trovata scoperto`),
 		placeYou: wordSet(`lavori abiti vivi parcheggi`),
 		placeAny: wordSet(`lavora abita vive parcheggia`),
@@ -166,14 +175,15 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		at:       wordSet(`a al alla in da presso`),
 		atThe:    wordSet(`al alla allo nella nel presso`),
 		visit: phraseList(`passo a trovarti|passero|trovarti|a trovarti|salutarti|visitina|una visita|di persona|faccia a faccia|
-			ti aspetto|ti aspettiamo|aspettarti|ci vediamo|ci vedremo|mi sentirai|avrai mie notizie|tuo capo|tuo datore`),
+			ti aspetto|ti aspettiamo|aspettarti|ci vediamo|ci vedremo|mi sentirai|avrai mie notizie|tuo capo|tuo datore|ci incontreremo|ci incontriamo|uno di questi giorni|prima o poi ci`),
 		harm: phraseList(`aspettarlo|aspettarla|gli apre|le apre|gli spacca|le spacca|spaccargli|spaccarle|pestarlo|pestarla|una lezione|
 			menarlo|menarla|gonfiarlo|gonfiarla|guardarsi le spalle|guardati le spalle`),
-		menace: phraseList(`farebbe meglio|faresti meglio|fareste meglio|a modo suo|a modo nostro|non farsi vedere|non farti vedere|continua cosi e|continui cosi e|finira male`),
+		menace: phraseList(`farebbe meglio|faresti meglio|fareste meglio|a modo suo|a modo nostro|non farsi vedere|non farti vedere|continua cosi e|continui cosi e|finira male|sarebbe un peccato se|sarebbe un peccato che|peccato se gli|peccato se le|finche puo|finche puoi|finche ancora puo|pensarci due volte`),
 		named:  phraseList(`il suo insta|il suo profilo|il suo account|l ho trovato|l ho trovata`),
 		call:   phraseList(`divertitevi|sapete cosa fare|sapete voi|andate a dirgli|andate a dirle|passate a salutarlo|passate a salutarla|per chi vuole dirgli|per chi vuole dirle|tutto vostro|tutta vostra`),
 	},
 	"pt": {
+		find:     wordSet(`encontra acha`),
 		know:     wordSet(`sei sabemos sabe conheco descobri achei`),
 		placeYou: wordSet(`trabalhas moras estacionas estudas`),
 		placeAny: wordSet(`trabalha mora vive estaciona estuda`),
@@ -181,23 +191,24 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		at:       wordSet(`em na no naquela naquele nessa nesse`),
 		atThe:    wordSet(`na no naquela naquele nessa nesse`),
 		visit: phraseList(`visitinha|uma visita|te visitar|fazer uma visita|passo la|vou la|vou passar|pessoalmente|cara a cara|
-			te espero|te esperar|esperando voce|nos vemos|vai ouvir falar|tua chefe|teu chefe|seu chefe|teu patrao|seu patrao`),
+			te espero|te esperar|esperando voce|nos vemos|vai ouvir falar|tua chefe|teu chefe|seu chefe|teu patrao|seu patrao|encontramo nos|encontramos nos|nos encontramos|um dia destes|um dia desses|a gente se encontra|a gente se ve`),
 		harm:   phraseList(`esperar ele|esperar ela|uma surra|dar uma surra|quebrar|porrada|uma licao|arrebentar|encher de porrada`),
-		menace: phraseList(`vai ver o que e bom|vai ver so|nao vai ser conversa|que se prepare|vai se arrepender|a nossa maneira|do nosso jeito|continua assim e|continue assim e|vai acabar mal`),
+		menace: phraseList(`vai ver o que e bom|vai ver so|nao vai ser conversa|que se prepare|vai se arrepender|a nossa maneira|do nosso jeito|continua assim e|continue assim e|vai acabar mal|seria uma pena se|seria pena se|era uma pena se|uma pena se|enquanto pode|enquanto puder|enquanto ainda pode|pensar duas vezes`),
 		named:  phraseList(`o insta dele|o insta dela|o perfil dele|o perfil dela|achei ele|achei ela`),
 		call:   phraseList(`divirtam se|divirtam-se|voces sabem o que fazer|vcs sabem o que fazer|vao la dizer|passem la|para quem quiser dizer|e todo vosso|e toda vossa`),
 	},
 	"nl": {
+		find:     wordSet(`vinden`),
 		know:     wordSet(`weet weten ken kennen gevonden ontdekt`),
 		placeAny: wordSet(`werkt woont werk woon parkeert`),
 		where:    wordSet(`waar welke welk`),
 		at:       wordSet(`bij in op aan`),
 		atThe:    wordSet(``),
 		visit: phraseList(`langs|langskomen|kom langs|komen langs|bezoekje|op bezoek|persoonlijk|oog in oog|
-			hoort nog van me|hoort nog van mij|hoort nog van ons|hoor je nog|zien elkaar|wacht op je|je baas|jouw baas|je werkgever`),
+			hoort nog van me|hoort nog van mij|hoort nog van ons|hoor je nog|zien elkaar|wacht op je|je baas|jouw baas|je werkgever|komen elkaar|we zien elkaar|een dezer dagen|binnenkort eens`),
 		harm: phraseList(`opwachten|opw8en|in elkaar slaan|in elkaar timmeren|een paar klappen|knokels|een pak slaag|op z n bek|op zn bek|
 			op z n bakkes|op zn bakkes|een lesje`),
-		menace: phraseList(`goed opletten|moet maar opletten|moet opletten|eens kijken hoe stoer|hoe stoer hij|hoe stoer ze|hoe stoer je|zal het wel merken|ga je merken|gaat het merken|gaan het merken|op onze manier|ga zo door en|loopt slecht af`),
+		menace: phraseList(`goed opletten|moet maar opletten|moet opletten|eens kijken hoe stoer|hoe stoer hij|hoe stoer ze|hoe stoer je|zal het wel merken|ga je merken|gaat het merken|gaan het merken|op onze manier|ga zo door en|loopt slecht af|zou zonde zijn als|zou toch zonde zijn als|zou jammer zijn als|zou toch jammer zijn als|zonde als|zolang het nog kan|zolang hij nog kan|zolang ze nog kan|goed nadenken`),
 		named:  phraseList(`zijn insta|haar insta|zijn profiel|haar profiel`),
 		call:   phraseList(`veel plezier|jullie weten wat te doen|jullie weten wat je moet doen|ga hem maar vertellen|ga haar maar vertellen|zeg hem maar gedag|zeg haar maar gedag|ga maar langs|voor wie hem wil vertellen`),
 	},
@@ -228,6 +239,9 @@ func whereaboutsClause(lr *langRules, c *whereaboutsLang, toks []Token) (int, in
 			}
 			if lr.secondPerson[w] {
 				you = true
+			}
+			if c.find[w] && foundWhom(toks, j) {
+				return i, j, false, true
 			}
 			if !c.placeYou[w] && !c.placeAny[w] {
 				continue
@@ -310,6 +324,11 @@ func hasPhrase(toks []Token, ps [][]string) bool {
 // cuidado con la carretera"): advice, not menace (folded).
 var careOf = wordSet(`au aux avec for with on of auf mit bei vor con al alla alle ai agli com ao na no de het met voor`)
 
+// ifWords end a warning that goes on with a condition ("zou zonde zijn
+// als de ...", "sería una pena que la ..."): the article after them opens
+// the mishap, not what to beware of.
+var ifWords = wordSet(`if als wenn se si que qu s che`)
+
 // warned reports one of the language's menace phrases outside quotes
 // that is not followed by what to beware of.
 func warned(toks []Token, c *whereaboutsLang) bool {
@@ -320,7 +339,7 @@ func warned(toks []Token, c *whereaboutsLang) bool {
 		for _, p := range c.menace {
 			e := i + len(p)
 			if e <= len(toks) && tokensAre(toks[i:], p) &&
-				(e == len(toks) || toks[e].Sentence != toks[i].Sentence || !careOf[toks[e].Text]) {
+				(e == len(toks) || toks[e].Sentence != toks[i].Sentence || !careOf[toks[e].Text] || ifWords[p[len(p)-1]]) {
 				return true
 			}
 		}
@@ -353,6 +372,12 @@ func (rs *RuleSet) whereabouts(n *Normalized, codes []string, ms []scored) []sco
 					Start: n.Tokens[s].Start, End: n.Tokens[e].End, Normalized: "person placed and readers sent",
 				}})
 			}
+			if s, e, why := toldOrArmed(rs.rules(code), c, n.Tokens, laughed(n)); why != "" {
+				return append(ms, scored{cat: CategoryTroll, m: message.Match{
+					Rule: "troll.whereabouts", Label: "threat", Weight: w,
+					Start: n.Tokens[s].Start, End: n.Tokens[e].End, Normalized: why,
+				}})
+			}
 			continue
 		}
 		why := ""
@@ -372,4 +397,121 @@ func (rs *RuleSet) whereabouts(n *Normalized, codes []string, ms []scored) []sco
 		}})
 	}
 	return ms
+}
+
+// findObjects are the third-person objects a find verb needs ("le
+// trouver", "find him", "hem te vinden"); Spanish and Italian verbs carry
+// theirs ("encontrarlo", "trovarla"), Portuguese after a hyphen
+// ("encontrá-lo"). "Where to find the best pizza" finds no one.
+var findObjects = wordSet(`le la l lui him her them ihn sie hem haar ze hen lo`)
+
+// foundWhom reports a find verb at j with a person as its object, or one
+// carried by the verb itself.
+func foundWhom(toks []Token, j int) bool {
+	if w := toks[j].Text; strings.HasSuffix(w, "rlo") || strings.HasSuffix(w, "rla") || strings.HasSuffix(w, "rle") {
+		return true
+	}
+	// "hem wel te vinden": the object may stand three words before.
+	for k := max(0, j-3); k <= j+1 && k < len(toks); k++ {
+		if k == j || toks[k].Sentence != toks[j].Sentence || !findObjects[toks[k].Text] {
+			continue
+		}
+		// Before the verb any object pronoun; after it only those that
+		// are no article: "find him", "encontrá-lo", not "trouver la".
+		if k < j || findObjectsAfter[toks[k].Text] {
+			return true
+		}
+	}
+	return false
+}
+
+// findObjectsAfter are the find objects that follow the verb.
+var findObjectsAfter = wordSet(`him her them lo`)
+
+// laughed reports laughter in a comment: a coffin beside 😂 is "I'm dead",
+// not a death promised.
+func laughed(n *Normalized) bool {
+	if strings.ContainsAny(n.Original, "😂🤣😹💀") {
+		return true
+	}
+	for i := range n.Tokens {
+		if laughWords[n.Tokens[i].Text] {
+			return true
+		}
+	}
+	return false
+}
+
+// laughWords are written laughter (folded).
+var laughWords = wordSet(`lol lmao mdr ptdr xd haha hahaha jaja jajaja kkk kkkk kkkkk ahah ahahah hihi`)
+
+// toldOrArmed finds a veiled warning ("it would be a shame if", "while he
+// can") beside one of two cues that need no knowledge verb: the reader
+// told where they live ("jij woont toch in de Brugstraat"), which is
+// knowing it; or a knife, gun or coffin emoji, which says the harm in any
+// language. It returns the cue's span and why, or "" when there is none.
+// Fire and skull emoji are praise and laughter and never count.
+func toldOrArmed(lr *langRules, c *whereaboutsLang, toks []Token, laughing bool) (int, int, string) {
+	if !warned(toks, c) {
+		return 0, 0, ""
+	}
+	if s, e, ok := youPlaced(lr, c, toks); ok {
+		return s, e, "whereabouts told and a warning"
+	}
+	if laughing {
+		return 0, 0, ""
+	}
+	for i := range toks {
+		if !toks[i].Quoted && weaponEmoji[toks[i].Text] {
+			return i, i, "violent emoji and a warning"
+		}
+	}
+	return 0, 0, ""
+}
+
+// weaponEmoji are the words emojiWords gives knives, guns and coffins.
+var weaponEmoji = wordSet(`emojiknife emojigun emojicoffin`)
+
+// youPlaced finds the reader told where they live or work: a work or home
+// verb in the second person, or after a second-person word, with its place
+// named after it as a venue ("tu habites au 3e", "jij woont toch in de
+// Brugstraat").
+func youPlaced(lr *langRules, c *whereaboutsLang, toks []Token) (int, int, bool) {
+	for j := range toks {
+		t := &toks[j]
+		if t.Kind != TokenWord || t.Quoted {
+			continue
+		}
+		you := c.placeYou[t.Text]
+		for k := max(0, j-2); k < j && !you; k++ {
+			you = c.placeAny[t.Text] && lr.secondPerson[toks[k].Text] && toks[k].Clause == t.Clause
+		}
+		if !you {
+			continue
+		}
+		// "Jij woont toch ook in Gent?" is small talk about a town; a
+		// street or a house ("in de Brugstraat") is the address.
+		if k, ok := placeAfter(c, toks, j); ok && (venue(lr, c, toks, k) || streetNear(toks, k)) {
+			return max(0, j-2), k, true
+		}
+	}
+	return 0, 0, false
+}
+
+// streetNear reports a street named within three words after a place
+// preposition, by the tables streetAddress uses: "on Mill Lane", "in de
+// Brugstraat", "na rua Augusta".
+func streetNear(toks []Token, k int) bool {
+	for i := k + 1; i < len(toks) && i <= k+3 && toks[i].Sentence == toks[k].Sentence; i++ {
+		w := toks[i].Text
+		if streetSuffixes[w] || streetPrefixes[w] {
+			return true
+		}
+		for _, c := range compoundStreets {
+			if len(w) > len(c)+2 && strings.HasSuffix(w, c) {
+				return true
+			}
+		}
+	}
+	return false
 }
