@@ -854,6 +854,14 @@ func (rs *RuleSet) repetition(n *Normalized, add func(rule, label string, w floa
 			}
 		}
 	}
+	// A whole sentence said again and again: "Le journaliste est une m3rde
+	// vendue. Le journaliste est une m3rde vendue. ..." is a unit too long
+	// for the phrases above.
+	if first, last, reps, ok := repeatedSentence(toks); ok {
+		add("spam.flooding", "flooding", sg.Flooding.Weight, toks[first].fstart, toks[last].fend,
+			fmt.Sprintf("%q x%d", joinTokens(toks[first:first+(last-first+1)/reps]), reps))
+		return
+	}
 	// A unit glued to itself: "F D P F D P ..." rebuilt as one word,
 	// "fdpfdpfdp".
 	for i := range toks {
@@ -1016,6 +1024,45 @@ func floodedOut(ms []scored, flood message.Match) []scored {
 		out = append(out, m)
 	}
 	return out
+}
+
+// minFloodSentences: a sentence repeated this many times in a row floods.
+const minFloodSentences = 3
+
+// repeatedSentence finds a sentence of three words or more repeated at
+// least minFloodSentences times in a row, and returns the token span of
+// the run and the number of repeats.
+func repeatedSentence(toks []Token) (int, int, int, bool) {
+	// Sentence boundaries as token offsets.
+	var starts []int
+	for i := range toks {
+		if i == 0 || toks[i].Sentence != toks[i-1].Sentence {
+			starts = append(starts, i)
+		}
+	}
+	starts = append(starts, len(toks))
+	same := func(a, b int) bool {
+		la, lb := starts[a+1]-starts[a], starts[b+1]-starts[b]
+		if la != lb || la < 3 {
+			return false
+		}
+		for k := 0; k < la; k++ {
+			if toks[starts[a]+k].Text != toks[starts[b]+k].Text {
+				return false
+			}
+		}
+		return true
+	}
+	for s := 0; s+1 < len(starts)-1; s++ {
+		reps := 1
+		for s+reps < len(starts)-1 && same(s, s+reps) {
+			reps++
+		}
+		if reps >= minFloodSentences {
+			return starts[s], starts[s+reps] - 1, reps, true
+		}
+	}
+	return 0, 0, 0, false
 }
 
 // goAway reports a repeated unit that is, begins or ends with a go-away

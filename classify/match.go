@@ -510,6 +510,12 @@ func (lr *langRules) findSplit(toks []Token, hits []hit) []hit {
 func (lr *langRules) conditionsHold(h hit, toks []Token, buf []string) bool {
 	lex := h.p.lex
 	sent := toks[h.first].Sentence
+	// "Ferme-la !", "ferme-la une bonne fois": the clause ends or a
+	// function word follows; "on ferme la piscine" names what is closed.
+	if nx := h.last + 1; lex.clauseEnd && nx < len(toks) && toks[nx].Clause == toks[h.last].Clause &&
+		!isEmojiWord(toks[nx].Text) && !lr.function[toks[nx].Text] {
+		return false
+	}
 	if lex.unlessNext != nil && h.last+1 < len(toks) {
 		if nx := &toks[h.last+1]; nx.Sentence == sent && lex.unlessNext[nx.Text] {
 			return false

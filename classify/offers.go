@@ -357,8 +357,10 @@ func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 	// messenger and prices count half (spam.community); money, crypto or
 	// adult words beside them still count whole.
 	if community {
-		total := spamEvidence(ms, func(label string) bool { return label == "phone" || label == "messenger" || label == "offer" })
-		ms = damp(ms, n, "spam.community", "community", total, -total/2, "a local association: half the phone, messenger and price evidence")
+		total := spamEvidence(ms, func(label string) bool {
+			return label == "phone" || label == "email" || label == "messenger" || label == "offer"
+		})
+		ms = damp(ms, n, "spam.community", "community", total, -total/2, "a local association: half the phone, e-mail, messenger and price evidence")
 	}
 	// A public service's notice (a gov.uk or vlaanderen.be link, a tourist
 	// office's site, "Tél. 02 98 …") gives a number, a price and a page to

@@ -175,6 +175,10 @@ type lexiconFile struct {
 	// zero-width characters): "m0rr3r", "t_u_m_o_r_e" are death and
 	// disease wished in a way meant to pass a filter; "morrer" is news.
 	Disguised bool `yaml:"disguised"`
+	// ClauseEnd makes a term count only when it ends its clause or a
+	// function word follows it: the imperative "ferme-la !", "ferme-la une
+	// bonne fois", not "on ferme la piscine".
+	ClauseEnd bool `yaml:"clause_end"`
 }
 
 // RuleError is a problem in a rule file, located by line when it can be.
@@ -225,6 +229,8 @@ type lexicon struct {
 	speaksTo bool
 	// disguised: the terms count only when written in disguise.
 	disguised bool
+	// clauseEnd: the terms count only at the end of their clause.
+	clauseEnd bool
 }
 
 // phrase is one lexicon term split into matching-form tokens. When prefix is
@@ -607,6 +613,7 @@ func (v *validator) compile(rf *ruleFile) *RuleSet {
 			}
 			lex.speaksTo = lf.SpeaksTo
 			lex.disguised = lf.Disguised
+			lex.clauseEnd = lf.ClauseEnd
 			if lf.Disguised && cat != CategoryTroll {
 				v.errorf(path+".disguised", "lexicon %s: disguised is for troll labels, not %q", lf.ID, lf.Label)
 			}
