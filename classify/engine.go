@@ -360,6 +360,9 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 	sg := &rs.sig
 	linkChars := 0
 	var shortened, unusual, obfuscated, commercial, keywords bool
+	// An account blocked, a parcel held, data to confirm (alert), and no
+	// one warning about it: what a look-alike host is read beside.
+	alert, warned := hasLabel(ms, "alert"), hasLabel(ms, "warning")
 	for i, l := range links {
 		w := sg.Link.Weight
 		if float64(i) >= max(sg.Link.Min, 1) {
@@ -380,6 +383,14 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 			obfuscated = true
 			add("spam.obfuscated_link", "obfuscated_link", sg.ObfuscatedLink.Weight, l.fstart, l.fend, host)
 		}
+		if !obfuscated {
+			if s, e := n.Span(l.fstart, l.fend); s < e {
+				if why := disguisedLink(n.Original[s:e]); why != "" {
+					obfuscated = true
+					add("spam.disguised_link", "obfuscated_link", sg.ObfuscatedLink.Weight, l.fstart, l.fend, host+": "+why)
+				}
+			}
+		}
 		if !keywords && sg.KeywordURL.Weight > 0 {
 			if k, why := keywordURL(n.Folded[l.fstart:l.fend], host, int(max(sg.KeywordURL.Min, 3))); k {
 				keywords = true
@@ -390,6 +401,11 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 			if w := rs.commercialWord(host); w != "" {
 				commercial = true
 				add("spam.commercial_link", "commercial_link", sg.CommercialLink.Weight, l.fstart, l.fend, w)
+			} else if w := lookalikeWord(host); w != "" && alert && !warned {
+				// A customer-area word in the name beside an account or a
+				// parcel put on hold: a bank's or a carrier's look-alike.
+				commercial = true
+				add("spam.lookalike_link", "commercial_link", sg.CommercialLink.Weight, l.fstart, l.fend, w)
 			}
 		}
 	}

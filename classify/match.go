@@ -306,7 +306,7 @@ func (rs *RuleSet) matchLexicons(lr *langRules, code string, toks []Token, out [
 
 // cueLabels are the labels of context lexicons, which never hide another
 // lexicon's term.
-var cueLabels = map[string]bool{"offer": true, "warning": true, "community": true, "tax": true}
+var cueLabels = map[string]bool{"offer": true, "warning": true, "community": true, "tax": true, "alert": true}
 
 // disguisedSuffix ends the rule name of the bonus a disguised term gets.
 const disguisedSuffix = ".disguised"

@@ -50,6 +50,7 @@ var labelCategories = map[string]Category{
 	"offer": CategorySpam, "warning": CategorySpam, "leetspeak": CategorySpam,
 	"keyword_url": CategorySpam, "community": CategorySpam, "tax": CategorySpam,
 	"barrage": CategoryTroll, "payment": CategorySpam, "donation": CategorySpam,
+	"alert": CategorySpam,
 }
 
 // ruleFile is the YAML document; docs/rules.md describes every field.
