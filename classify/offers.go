@@ -301,6 +301,7 @@ func (rs *RuleSet) offerSignals(n *Normalized, ms []scored) []scored {
 		tax = tax || m.m.Label == "tax"
 	}
 	cues := offerCues(n)
+	ms = rs.audienceSignal(n, cues, ms)
 	if s, e, name := rs.shopName(n, cues); name != "" {
 		// "Code FAN20 bei markenoutlet-billig": the shop's name without
 		// its TLD, to get past link filters, is where the code leads.

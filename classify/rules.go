@@ -109,6 +109,7 @@ type signalFile struct {
 	Doxxing          sigRule `yaml:"doxxing"`
 	Payment          sigRule `yaml:"payment"`
 	Donation         sigRule `yaml:"donation"`
+	Audience         sigRule `yaml:"audience"`
 }
 
 type langFile struct {
@@ -685,7 +686,7 @@ func (v *validator) checkSignals(s *signalFile) {
 		"punctuation": s.Punctuation, "emoji_run": s.EmojiRun, "duplicate": s.Duplicate,
 		"duplicate_authors": s.DuplicateAuthors, "velocity": s.Velocity,
 		"language_mismatch": s.LanguageMismatch, "offer": s.Offer, "leet": s.Leet, "barrage": s.Barrage,
-		"doxxing": s.Doxxing, "payment": s.Payment, "donation": s.Donation,
+		"doxxing": s.Doxxing, "payment": s.Payment, "donation": s.Donation, "audience": s.Audience,
 	} {
 		v.checkWeight("$.signals."+name+".weight", "sigRule "+name, sg.Weight)
 		if sg.Min < 0 {
