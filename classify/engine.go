@@ -150,6 +150,7 @@ func (e *Engine) Classify(ctx context.Context, c *message.Comment, p Policy) (me
 	}
 	ms = rs.spamSignals(n, links, emails, ms)
 	ms = rs.donation(n, ms)
+	ms = rs.gainSignals(n, ms)
 	ms = rs.offerSignals(n, ms)
 	ms = rs.styleSignals(n, ms)
 	ms = rs.barrage(n, []string{lang.Code, c.ThreadLang}, ms)

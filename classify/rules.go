@@ -110,6 +110,8 @@ type signalFile struct {
 	Payment          sigRule `yaml:"payment"`
 	Donation         sigRule `yaml:"donation"`
 	Audience         sigRule `yaml:"audience"`
+	GainClaim        sigRule `yaml:"gain_claim"`
+	SearchPitch      sigRule `yaml:"search_pitch"`
 }
 
 type langFile struct {
@@ -687,6 +689,7 @@ func (v *validator) checkSignals(s *signalFile) {
 		"duplicate_authors": s.DuplicateAuthors, "velocity": s.Velocity,
 		"language_mismatch": s.LanguageMismatch, "offer": s.Offer, "leet": s.Leet, "barrage": s.Barrage,
 		"doxxing": s.Doxxing, "payment": s.Payment, "donation": s.Donation, "audience": s.Audience,
+		"gain_claim": s.GainClaim, "search_pitch": s.SearchPitch,
 	} {
 		v.checkWeight("$.signals."+name+".weight", "sigRule "+name, sg.Weight)
 		if sg.Min < 0 {
