@@ -7,9 +7,8 @@ import (
 
 // accountWords are what a phishing page puts beside a bank's or a carrier's
 // name to pass for its customer area: security, verification, update,
-// customer, account, delivery and refund words in the seven languages
-// ("natwest-secure-update.com", "cgd-seguranca-clientes.com",
-// "brt-consegne-it.info"). A bank or a carrier owns its plain name and
+// login and refund words in the seven languages ("natwest-secure-update.com",
+// "cgd-seguranca-clientes.com"). A bank or a carrier owns its plain name and
 // serves these pages under it ("secure.natwest.com", "santander.es/
 // clientes"); only an imitation needs the word inside its registered name.
 // Words that also name ordinary businesses ("service", "track", "pass",
@@ -19,19 +18,21 @@ var accountWords = toSet(strings.Fields(`
 	verify verification verifizierung verificacion verificacao verifica verificatie
 	update aggiornamento aggiornamenti actualizacion atualizacao aktualisierung
 	login signin logon auth authentification authentication
-	account accounts konto cuenta conta compte rekening
-	customer customers client clients cliente clienti clientes klant klanten kunden kundendaten kundenkonto
 	confirm confirmation bevestig bevestiging bestaetigung conferma confirmacion confirmacao
 	unlock unblock desbloqueo desbloquear sblocco entsperren deblocage deblokkeren
 	refund remboursement reembolso rimborso erstattung terugbetaling
 	kaartlezer pasvervanging vervangen
 	`))
 
-// deliveryWords are a carrier's customer-area words. Restaurants and shops
-// deliver too ("pizzeria-lieferung.de"): such a word makes a look-alike
-// only beside a second account or delivery word, a country code
-// ("brt-consegne-it") or a generic TLD a carrier does not use (".info").
+// deliveryWords are a carrier's customer-area words, and the customer and
+// account words any business uses. Restaurants deliver too
+// ("pizzeria-lieferung.de") and councils have customer portals
+// ("leeds-customer-portal.co.uk"): such a word makes a look-alike only
+// beside a second such word, a country code ("brt-consegne-it") or a
+// generic TLD a bank or a carrier does not use (".info").
 var deliveryWords = toSet(strings.Fields(`
+	account accounts konto cuenta conta compte rekening
+	customer customers client clients cliente clienti clientes klant klanten kunden kundendaten kundenkonto
 	delivery redelivery consegna consegne entrega entregas livraison lieferung zustellung bezorging
 	parcel parcels paket pakket colis pacco paquete encomenda spedizione spedizioni tracking suivi
 	`))
