@@ -413,6 +413,8 @@ func (lr *langRules) addressed(toks []Token, h hit, covered []bool) (int, int, b
 		case lr.determiners[m.Text]:
 			return 0, 0, false
 		case covered[k], lr.secondPerson[m.Text], lr.isVocativeWord(m.Text), intensifiers[m.Text] && k < h.first:
+		case isEmojiWord(m.Text):
+			// "Süße 😘": an emoji read as a word is no word of the address.
 		case len(m.Text) <= 2 && !isDigits(m.Text):
 		default:
 			return 0, 0, false
