@@ -56,6 +56,9 @@ var emojiWords = map[rune]string{
 	// are irony or a vegetable, so only the sexual.wink rules name them.
 	'😏': " emojileer ", '😈': " emojileer ", '🍆': " emojileer ", '🍑': " emojileer ", '💦': " emojileer ",
 	'👅': " emojileer ",
+	// The wink and the blown kiss are friendly far more often; only the
+	// sexual.winkbody rules read them, beside a body posture or a mouth.
+	'😉': " emojiwink ", '😘': " emojiwink ", '😜': " emojiwink ",
 	// Knives, guns and coffins say a harm in no language; only the
 	// whereabouts warning reads them (🔥 and 💀 are praise and laughter).
 	'🔪': " emojiknife ", '🗡': " emojiknife ", '🪓': " emojiknife ",

@@ -413,6 +413,8 @@ func (lr *langRules) addressed(toks []Token, h hit, covered []bool) (int, int, b
 		case lr.determiners[m.Text]:
 			return 0, 0, false
 		case covered[k], lr.secondPerson[m.Text], lr.isVocativeWord(m.Text), intensifiers[m.Text] && k < h.first:
+		case isEmojiWord(m.Text):
+			// "Süße 😘": an emoji read as a word is no word of the address.
 		case len(m.Text) <= 2 && !isDigits(m.Text):
 		default:
 			return 0, 0, false
@@ -530,7 +532,7 @@ func (lr *langRules) conditionsHold(h hit, toks []Token, buf []string) bool {
 	if lex.disguised {
 		return false
 	}
-	if lex.speaksTo && !lr.speaksToAny(toks) {
+	if lex.speaksTo && !lr.speaksToAny(toks) && !standsApart(toks, h) {
 		return false
 	}
 	if lex.alsoNear != nil && !lr.cueElsewhere(lex.alsoNear, h, toks, buf) {
@@ -579,6 +581,18 @@ func (lr *langRules) cueElsewhere(ix *termIndex, h hit, toks []Token, buf []stri
 		}
 	}
 	return false
+}
+
+// standsApart reports a hit that is a clause of its own, set off by
+// punctuation on both sides: "..., ma petite.", "..., cara, il ...". A pet
+// name standing apart is said to someone even when the imperative before
+// it carries no pronoun ("Apprenez ..., ma petite"); "ma petite fille" is
+// no address.
+func standsApart(toks []Token, h hit) bool {
+	t := &toks[h.first]
+	before := h.first == 0 || toks[h.first-1].Clause != t.Clause
+	after := h.last+1 == len(toks) || toks[h.last+1].Clause != toks[h.last].Clause
+	return before && after && h.first > 0
 }
 
 // speaksToAny reports whether any sentence of the comment speaks to or

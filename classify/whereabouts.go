@@ -53,6 +53,18 @@ type whereaboutsLang struct {
 	// shop assistant as well) and call send the readers after them ("faites-vous
 	// plaisir", "go say hi", "ihr wisst, was zu tun ist").
 	named, call [][]string
+	// when ask when the person leaves work ("a qué hora sales", "wann Sie
+	// Feierabend machen"): said right after knowing where they work it
+	// is the ambush's hour, as much a harm cue as a beating.
+	when [][]string
+	// wait are a group or a writer lying in wait for the reader ("ti
+	// aspettiamo", "we'll be waiting for you"); beside a warning they are
+	// an ambush even with no knowledge verb.
+	wait [][]string
+	// foundYou are the writer having found the reader's profile or
+	// address ("ik heb je profiel gevonden", "found your insta"); beside
+	// a warning it is knowing where they live.
+	foundYou [][]string
 }
 
 // thanks mark a friendly comment: "so che lavori in ospedale, grazie di
@@ -101,7 +113,7 @@ func phraseList(s string) [][]string {
 var whereaboutsCues = map[string]*whereaboutsLang{
 	"fr": {
 		find:     wordSet(`trouver retrouver`),
-		know:     wordSet(`sais sait savons connais connait trouve retrouve`),
+		know:     wordSet(`trouver sais sait savons connais connait trouve retrouve`),
 		placeYou: wordSet(`travailles bosses habites vis loges creches bossez travaillez habitez vivez logez gares garez`),
 		placeAny: wordSet(`travaille bosse habite vit loge gare`),
 		where:    wordSet(`ou quel quelle quels dans`),
@@ -111,15 +123,18 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 			te rendre visite|vous rendre visite|petite visite|de la visite|viendrai|viendrons|venir te voir|venir vous voir|en vrai|
 			face a face|en face|on se verra|on se croisera|je t attendrai|on t attendra|je vous attendrai|
 			de mes nouvelles|de nos nouvelles|ton patron|ta patronne|ton employeur|votre employeur|votre patron|on se retrouvera|on se retrouve|un de ces jours|un de ces quatre`),
-		harm: phraseList(`attendre a la sortie|l attendre|l attendre a la sortie|lui casser|casser la gueule|casser les dents|
+		harm: phraseList(`la monnaie de sa piece|attendre a la sortie|l attendre|l attendre a la sortie|lui casser|casser la gueule|casser les dents|
 			une raclee|une correction|lui regler son compte|tabasser|lui faire la peau`),
-		menace: phraseList(`de la visite|avoir de la visite|ferait mieux de|ferais mieux de|feriez mieux de|a sa maniere|a notre maniere|a notre facon|gare a lui|gare a toi|gare a vous|ca va mal finir|il va comprendre|tu vas comprendre|vous allez comprendre|on verra s il fait|continuez comme ca|continue comme ca|serait dommage que|serait dommage s|serait dommage qu|ce serait bete que|tant qu il peut|tant qu elle peut|tant qu il le peut|tant que tu peux|reflechir a deux fois`),
-		named:  phraseList(`son insta|son compte|son profil|je l ai trouve|je l ai retrouve|je l ai trouvee|retrouve sa trace`),
-		call:   phraseList(`faites vous plaisir|faites-vous plaisir|lachez vous|allez lui dire|vous savez quoi faire|vous savez ce qu il vous reste|a vous de jouer|pour ceux qui veulent lui dire|passez lui dire|passez le voir|passez la voir`),
+		menace:   phraseList(`ne s etonne pas si|ne s etonnera pas|qu il ne s etonne pas|ne vous etonnez pas si|ne t etonne pas si|de la visite|avoir de la visite|ferait mieux de|ferais mieux de|feriez mieux de|a sa maniere|a notre maniere|a notre facon|gare a lui|gare a toi|gare a vous|ca va mal finir|il va comprendre|tu vas comprendre|vous allez comprendre|on verra s il fait|continuez comme ca|continue comme ca|serait dommage que|serait dommage s|serait dommage qu|ce serait bete que|tant qu il peut|tant qu elle peut|tant qu il le peut|tant que tu peux|reflechir a deux fois`),
+		named:    phraseList(`son insta|son compte|son profil|je l ai trouve|je l ai retrouve|je l ai trouvee|retrouve sa trace`),
+		call:     phraseList(`faites vous plaisir|faites-vous plaisir|lachez vous|allez lui dire|vous savez quoi faire|vous savez ce qu il vous reste|a vous de jouer|pour ceux qui veulent lui dire|passez lui dire|passez le voir|passez la voir`),
+		when:     phraseList(`a quelle heure tu sors|a quelle heure tu pars|quand tu sors|a quelle heure tu finis|a quelle heure vous sortez|quand vous sortez|a quelle heure il sort|a quelle heure elle sort|a quelle heure il part|a quelle heure elle part`),
+		wait:     phraseList(`on t attendra|on vous attendra|on t attend|on vous attend|je t attendrai|je vous attendrai|on sera nombreux`),
+		foundYou: phraseList(`trouve ton profil|trouve ton insta|trouve ton compte|trouve ton adresse|retrouve ton profil|retrouve ton adresse|trouve votre adresse`),
 	},
 	"en": {
 		find:     wordSet(`find`),
-		know:     wordSet(`know knows found figured`),
+		know:     wordSet(`find know knows found figured`),
 		placeAny: wordSet(`work works live lives stay stays park parks shop shops`),
 		where:    wordSet(`where which`),
 		at:       wordSet(`at in on for near`),
@@ -127,15 +142,18 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		visit: phraseList(`pop in|pop by|pop round|pop over|drop by|drop in|come by|stop by|swing by|come round|
 			come see you|come and see you|pay you a visit|a little visit|say hi|say hello|face to face|in person|
 			see you soon|see you there|wait for you|waiting for you|hear from me|hear from us|your boss|your employer|your manager|we ll meet|well meet|one of these days|we ll run into each other`),
-		harm: phraseList(`wait for him|wait for her|waiting for him|waiting for her|beat him|beat her|a beating|kick his|kick her|
+		harm: phraseList(`a visit at home|visit at his home|visit at her home|wait for him|wait for her|waiting for him|waiting for her|beat him|beat her|a beating|kick his|kick her|
 			smash his|smash her|knock his|knock her|sort him out|sort her out|teach him a lesson|teach her a lesson|kneecap`),
-		menace: phraseList(`better watch|watch his back|watch her back|watch your back|get a visit|getting a visit|see how tough|see how brave|how tough he|how brave he|in our own way|our own way|wont be a chat|won t be a chat|not to chat|keep it up and|he ll learn|you ll learn|it ll end badly|be a shame if|be a pity if|be a real shame if|be such a shame if|while he can|while she can|while you can|while he still can|while she still can|think twice`),
-		named:  phraseList(`found him|found her|his insta|her insta|his profile|her profile|his account|her account`),
-		call:   phraseList(`go say hi|say hi to|you know what to do|do your thing|knock yourselves out|for anyone who wants to tell|let him know|let her know|go tell him|go tell her|pay him a visit|pay her a visit`),
+		menace:   phraseList(`how he feels then|how she feels then|how they feel then|don t be surprised if|dont be surprised if|better watch|watch his back|watch her back|watch your back|get a visit|getting a visit|see how tough|see how brave|how tough he|how brave he|in our own way|our own way|wont be a chat|won t be a chat|not to chat|keep it up and|he ll learn|you ll learn|it ll end badly|be a shame if|be a pity if|be a real shame if|be such a shame if|while he can|while she can|while you can|while he still can|while she still can|think twice`),
+		named:    phraseList(`found him|found her|his insta|her insta|his profile|her profile|his account|her account`),
+		call:     phraseList(`go say hi|say hi to|you know what to do|do your thing|knock yourselves out|for anyone who wants to tell|let him know|let her know|go tell him|go tell her|pay him a visit|pay her a visit`),
+		when:     phraseList(`when you leave|what time you leave|when you finish|what time you finish|when you get off|what time you get off|when he leaves|when she leaves|what time he leaves|what time she leaves`),
+		wait:     phraseList(`waiting for you|wait for you|be waiting|we ll be there|well be there|there will be a few of us`),
+		foundYou: phraseList(`found your profile|found your insta|found your account|found your address|found your house|found your facebook`),
 	},
 	"de": {
 		find:     wordSet(`finden`),
-		know:     wordSet(`weiss wissen kenne kennen gefunden rausgefunden herausgefunden`),
+		know:     wordSet(`rausfinden herausfinden weiss wissen kenne kennen gefunden rausgefunden herausgefunden`),
 		placeYou: wordSet(`arbeitest wohnst parkst jobbst schaffst`),
 		placeAny: wordSet(`arbeitet wohnt parkt arbeiten wohnen`),
 		where:    wordSet(`wo welchem welcher welches`),
@@ -146,13 +164,16 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 			auge in auge|warte auf dich|warten auf dich|von mir horen|von uns horen|deinem chef|deinen chef|deinem arbeitgeber|wir sehen uns|treffen uns|eines tages|dieser tage`),
 		harm: phraseList(`abpassen|auflauern|aufmischen|verprugeln|verdreschen|eine abreibung|die fresse polieren|
 			auf die fresse|eins auf die fresse|aufs maul|eine tracht prugel`),
-		menace: phraseList(`bekommt besuch|bald besuch|bekommst besuch|besuch bekommen|kriegt besuch|kriegst besuch|sollte aufpassen|besser aufpassen|wird schon sehen|wirst schon sehen|mal sehen wie mutig|schluss mit lustig|auf unsere art|mach nur so weiter|macht nur so weiter|ware schade wenn|ware doch schade wenn|ware echt schade wenn|schade wenn|solange er noch kann|solange sie noch kann|solange du noch kannst|gut uberlegen|sich gut uberlegen`),
-		named:  phraseList(`sein insta|ihr insta|sein profil|ihr profil|hab ihn gefunden|hab sie gefunden`),
-		call:   phraseList(`viel spass|ihr wisst was zu tun ist|ihr wisst schon|sagt ihm mal|sagt ihr mal|besucht ihn|besucht sie|schaut mal vorbei|fur alle die ihm sagen`),
+		menace:   phraseList(`uber die schulter schauen|uber die schulter gucken|uber die schulter blicken|nicht wundern wenn|bekommt besuch|bald besuch|bekommst besuch|besuch bekommen|kriegt besuch|kriegst besuch|sollte aufpassen|besser aufpassen|wird schon sehen|wirst schon sehen|mal sehen wie mutig|schluss mit lustig|auf unsere art|mach nur so weiter|macht nur so weiter|ware schade wenn|ware doch schade wenn|ware echt schade wenn|schade wenn|solange er noch kann|solange sie noch kann|solange du noch kannst|gut uberlegen|sich gut uberlegen`),
+		named:    phraseList(`sein insta|ihr insta|sein profil|ihr profil|hab ihn gefunden|hab sie gefunden`),
+		call:     phraseList(`viel spass|ihr wisst was zu tun ist|ihr wisst schon|sagt ihm mal|sagt ihr mal|besucht ihn|besucht sie|schaut mal vorbei|fur alle die ihm sagen`),
+		when:     phraseList(`wann sie feierabend|wann du feierabend|wann er feierabend|wann sie rauskommen|wann du rauskommst|wann sie nach hause|wann du nach hause|wann er nach hause`),
+		wait:     phraseList(`warten auf dich|warten auf sie|warte auf dich|erwarten dich|erwarten sie|wir sind viele`),
+		foundYou: phraseList(`dein profil gefunden|ihr profil gefunden|deine adresse gefunden|ihre adresse gefunden|dein insta gefunden|deine adresse rausgefunden`),
 	},
 	"es": {
 		find:     wordSet(`encontrarlo encontrarla encontrarle`),
-		know:     wordSet(`se sabemos sabe conozco conocemos encontre averigue`),
+		know:     wordSet(`averiguar se sabemos sabe conozco conocemos encontre averigue`),
 		placeYou: wordSet(`trabajas vives curras aparcas estudias`),
 		placeAny: wordSet(`trabaja vive curra aparca estudia`),
 		where:    wordSet(`donde que cual`),
@@ -162,13 +183,16 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 			en persona|cara a cara|te espero|te esperare|esperarte|nos vemos|nos veremos|sabras de mi|tendras noticias|tu jefe|tu jefa|nos encontraremos|nos encontramos|uno de estos dias|un dia de estos`),
 		harm: phraseList(`esperarle|esperarla|esperarlo|una paliza|darle una|partirle|romperle|hostias|una leccion|
 			reventarle|molerle a palos|a palos`),
-		menace: phraseList(`ten cuidadito|cuidadito|les pasan cosas|te pase algo|le pase algo|te pasa algo|le pasa algo|se vaya preparando|vete preparando|a nuestra manera|sigue asi y|siga asi y|no va a ser para charlar|seria una pena que|seria una lastima que|una pena que le|mientras pueda|mientras puedas|mientras todavia pueda|pensarselo dos veces`),
-		named:  phraseList(`su insta|su perfil|su cuenta|lo encontre|la encontre`),
-		call:   phraseList(`que os divirtais|a disfrutar|disfrutad|ya sabeis que hacer|ya sabeis lo que hay que hacer|id a decirle|pasad a saludarle|pasad a saludarla|para quien quiera decirle|todo vuestro|toda vuestra`),
+		menace:   phraseList(`ya veras lo que pasa|ya veras lo que te pasa|veras lo que te pasa|luego no te quejes|que no se queje|ten cuidadito|cuidadito|les pasan cosas|te pase algo|le pase algo|te pasa algo|le pasa algo|se vaya preparando|vete preparando|a nuestra manera|sigue asi y|siga asi y|no va a ser para charlar|seria una pena que|seria una lastima que|una pena que le|mientras pueda|mientras puedas|mientras todavia pueda|pensarselo dos veces`),
+		named:    phraseList(`su insta|su perfil|su cuenta|lo encontre|la encontre`),
+		call:     phraseList(`que os divirtais|a disfrutar|disfrutad|ya sabeis que hacer|ya sabeis lo que hay que hacer|id a decirle|pasad a saludarle|pasad a saludarla|para quien quiera decirle|todo vuestro|toda vuestra`),
+		when:     phraseList(`a que hora sales|a que hora sale|a que hora sal|a que hora terminas|a que hora termina|cuando sales|a que hora sales del trabajo`),
+		wait:     phraseList(`te esperamos|te estaremos esperando|te esperaremos|os esperamos|seremos muchos`),
+		foundYou: phraseList(`encontrado tu perfil|encontre tu perfil|encontre tu direccion|encontrado tu direccion|encontre tu insta|encontrado tu insta`),
 	},
 	"it": {
 		find:     wordSet(`trovarlo trovarla`),
-		know:     wordSet(`so sappiamo conosco trovato trovata scoperto`),
+		know:     wordSet(`scoprire so sappiamo conosco trovato trovata scoperto`),
 		placeYou: wordSet(`lavori abiti vivi parcheggi`),
 		placeAny: wordSet(`lavora abita vive parcheggia`),
 		where:    wordSet(`dove che quale`),
@@ -178,13 +202,16 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 			ti aspetto|ti aspettiamo|aspettarti|ci vediamo|ci vedremo|mi sentirai|avrai mie notizie|tuo capo|tuo datore|ci incontreremo|ci incontriamo|uno di questi giorni|prima o poi ci`),
 		harm: phraseList(`aspettarlo|aspettarla|gli apre|le apre|gli spacca|le spacca|spaccargli|spaccarle|pestarlo|pestarla|una lezione|
 			menarlo|menarla|gonfiarlo|gonfiarla|guardarsi le spalle|guardati le spalle`),
-		menace: phraseList(`farebbe meglio|faresti meglio|fareste meglio|a modo suo|a modo nostro|non farsi vedere|non farti vedere|continua cosi e|continui cosi e|finira male|sarebbe un peccato se|sarebbe un peccato che|peccato se gli|peccato se le|finche puo|finche puoi|finche ancora puo|pensarci due volte`),
-		named:  phraseList(`il suo insta|il suo profilo|il suo account|l ho trovato|l ho trovata`),
-		call:   phraseList(`divertitevi|sapete cosa fare|sapete voi|andate a dirgli|andate a dirle|passate a salutarlo|passate a salutarla|per chi vuole dirgli|per chi vuole dirle|tutto vostro|tutta vostra`),
+		menace:   phraseList(`non per farti i complimenti|non per fargli i complimenti|poi non lamentarti|non stupirti se|farebbe meglio|faresti meglio|fareste meglio|a modo suo|a modo nostro|non farsi vedere|non farti vedere|continua cosi e|continui cosi e|finira male|sarebbe un peccato se|sarebbe un peccato che|peccato se gli|peccato se le|finche puo|finche puoi|finche ancora puo|pensarci due volte`),
+		named:    phraseList(`il suo insta|il suo profilo|il suo account|l ho trovato|l ho trovata`),
+		call:     phraseList(`divertitevi|sapete cosa fare|sapete voi|andate a dirgli|andate a dirle|passate a salutarlo|passate a salutarla|per chi vuole dirgli|per chi vuole dirle|tutto vostro|tutta vostra`),
+		when:     phraseList(`a che ora esci|a che ora esce|quando esci|a che ora finisci|a che ora stacchi|quando stacchi|a che ora uscite`),
+		wait:     phraseList(`ti aspettiamo|vi aspettiamo|ti aspetteremo|ti aspettero|saremo in tanti`),
+		foundYou: phraseList(`trovato il tuo profilo|trovato il tuo indirizzo|trovato il tuo insta|trovata la tua casa`),
 	},
 	"pt": {
 		find:     wordSet(`encontra acha`),
-		know:     wordSet(`sei sabemos sabe conheco descobri achei`),
+		know:     wordSet(`descobrir sei sabemos sabe conheco descobri achei`),
 		placeYou: wordSet(`trabalhas moras estacionas estudas`),
 		placeAny: wordSet(`trabalha mora vive estaciona estuda`),
 		where:    wordSet(`onde que qual`),
@@ -192,14 +219,17 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		atThe:    wordSet(`na no naquela naquele nessa nesse`),
 		visit: phraseList(`visitinha|uma visita|te visitar|fazer uma visita|passo la|vou la|vou passar|pessoalmente|cara a cara|
 			te espero|te esperar|esperando voce|nos vemos|vai ouvir falar|tua chefe|teu chefe|seu chefe|teu patrao|seu patrao|encontramo nos|encontramos nos|nos encontramos|um dia destes|um dia desses|a gente se encontra|a gente se ve`),
-		harm:   phraseList(`esperar ele|esperar ela|uma surra|dar uma surra|quebrar|porrada|uma licao|arrebentar|encher de porrada`),
-		menace: phraseList(`vai ver o que e bom|vai ver so|nao vai ser conversa|que se prepare|vai se arrepender|a nossa maneira|do nosso jeito|continua assim e|continue assim e|vai acabar mal|seria uma pena se|seria pena se|era uma pena se|uma pena se|enquanto pode|enquanto puder|enquanto ainda pode|pensar duas vezes`),
-		named:  phraseList(`o insta dele|o insta dela|o perfil dele|o perfil dela|achei ele|achei ela`),
-		call:   phraseList(`divirtam se|divirtam-se|voces sabem o que fazer|vcs sabem o que fazer|vao la dizer|passem la|para quem quiser dizer|e todo vosso|e toda vossa`),
+		harm:     phraseList(`esperar ele|esperar ela|uma surra|dar uma surra|quebrar|porrada|uma licao|arrebentar|encher de porrada`),
+		menace:   phraseList(`depois nao te queixes|nao se admire se|nao te admires se|vai ver o que e bom|vai ver so|nao vai ser conversa|que se prepare|vai se arrepender|a nossa maneira|do nosso jeito|continua assim e|continue assim e|vai acabar mal|seria uma pena se|seria pena se|era uma pena se|uma pena se|enquanto pode|enquanto puder|enquanto ainda pode|pensar duas vezes`),
+		named:    phraseList(`o insta dele|o insta dela|o perfil dele|o perfil dela|achei ele|achei ela`),
+		call:     phraseList(`divirtam se|divirtam-se|voces sabem o que fazer|vcs sabem o que fazer|vao la dizer|passem la|para quem quiser dizer|e todo vosso|e toda vossa`),
+		when:     phraseList(`a que horas sais|a que horas sai|quando sais|que horas voce sai|a que horas acabas|quando sai do trabalho`),
+		wait:     phraseList(`vamos te esperar|estaremos a tua espera|estaremos te esperando|te esperamos|vamos estar a tua espera|seremos muitos`),
+		foundYou: phraseList(`encontrei o teu perfil|achei o teu perfil|achei seu perfil|encontrei seu perfil|achei a tua morada|encontrei o teu endereco|achei seu endereco`),
 	},
 	"nl": {
 		find:     wordSet(`vinden`),
-		know:     wordSet(`weet weten ken kennen gevonden ontdekt`),
+		know:     wordSet(`uitzoeken achterhalen weet weten ken kennen gevonden ontdekt`),
 		placeAny: wordSet(`werkt woont werk woon parkeert`),
 		where:    wordSet(`waar welke welk`),
 		at:       wordSet(`bij in op aan`),
@@ -208,9 +238,12 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 			hoort nog van me|hoort nog van mij|hoort nog van ons|hoor je nog|zien elkaar|wacht op je|je baas|jouw baas|je werkgever|komen elkaar|we zien elkaar|een dezer dagen|binnenkort eens`),
 		harm: phraseList(`opwachten|opw8en|in elkaar slaan|in elkaar timmeren|een paar klappen|knokels|een pak slaag|op z n bek|op zn bek|
 			op z n bakkes|op zn bakkes|een lesje`),
-		menace: phraseList(`goed opletten|moet maar opletten|moet opletten|eens kijken hoe stoer|hoe stoer hij|hoe stoer ze|hoe stoer je|zal het wel merken|ga je merken|gaat het merken|gaan het merken|op onze manier|ga zo door en|loopt slecht af|zou zonde zijn als|zou toch zonde zijn als|zou jammer zijn als|zou toch jammer zijn als|zonde als|zolang het nog kan|zolang hij nog kan|zolang ze nog kan|goed nadenken`),
-		named:  phraseList(`zijn insta|haar insta|zijn profiel|haar profiel`),
-		call:   phraseList(`veel plezier|jullie weten wat te doen|jullie weten wat je moet doen|ga hem maar vertellen|ga haar maar vertellen|zeg hem maar gedag|zeg haar maar gedag|ga maar langs|voor wie hem wil vertellen`),
+		menace:   phraseList(`niet raar opkijken als|niet gek opkijken als|over je schouder kijken|over zijn schouder kijken|goed opletten|moet maar opletten|moet opletten|eens kijken hoe stoer|hoe stoer hij|hoe stoer ze|hoe stoer je|zal het wel merken|ga je merken|gaat het merken|gaan het merken|op onze manier|ga zo door en|loopt slecht af|zou zonde zijn als|zou toch zonde zijn als|zou jammer zijn als|zou toch jammer zijn als|zonde als|zolang het nog kan|zolang hij nog kan|zolang ze nog kan|goed nadenken`),
+		named:    phraseList(`zijn insta|haar insta|zijn profiel|haar profiel`),
+		call:     phraseList(`veel plezier|jullie weten wat te doen|jullie weten wat je moet doen|ga hem maar vertellen|ga haar maar vertellen|zeg hem maar gedag|zeg haar maar gedag|ga maar langs|voor wie hem wil vertellen`),
+		when:     phraseList(`hoe laat je|hoe laat jij|hoe laat u|wanneer je vrij bent|wanneer je naar huis|hoe laat hij|hoe laat ze klaar`),
+		wait:     phraseList(`we wachten op je|wij wachten op je|wachten we op je|we staan op je te wachten|we zijn met velen|we komen met zn allen`),
+		foundYou: phraseList(`je profiel gevonden|jouw profiel gevonden|je adres gevonden|jouw adres gevonden|je insta gevonden|je huis gevonden|uw adres gevonden`),
 	},
 }
 
@@ -241,6 +274,13 @@ func whereaboutsClause(lr *langRules, c *whereaboutsLang, toks []Token) (int, in
 				you = true
 			}
 			if c.find[w] && foundWhom(toks, j) {
+				return i, j, false, true
+			}
+			// "wo Ihre Redaktion ist", "where his office is": a person's
+			// workplace or home named after a where-word needs no verb.
+			// It is no second person for a visit: "I know where your
+			// house is, I'll come by" is a friend.
+			if where && homeNouns[w] && personPossessive(lr, toks[j-1].Text) {
 				return i, j, false, true
 			}
 			if !c.placeYou[w] && !c.placeAny[w] {
@@ -382,6 +422,8 @@ func (rs *RuleSet) whereabouts(n *Normalized, codes []string, ms []scored) []sco
 		}
 		why := ""
 		switch {
+		case hourJoined(n.Tokens, c.when, e):
+			why = "whereabouts and the hour they leave"
 		case hasPhrase(n.Tokens, c.harm):
 			why = "whereabouts and harm"
 		case warned(n.Tokens, c):
@@ -458,6 +500,12 @@ func toldOrArmed(lr *langRules, c *whereaboutsLang, toks []Token, laughing bool)
 	if s, e, ok := youPlaced(lr, c, toks); ok {
 		return s, e, "whereabouts told and a warning"
 	}
+	if s, ok := firstPhrase(toks, c.foundYou); ok {
+		return s, s, "profile found and a warning"
+	}
+	if s, ok := firstPhrase(toks, c.wait); ok {
+		return s, s, "lying in wait and a warning"
+	}
 	if laughing {
 		return 0, 0, ""
 	}
@@ -514,4 +562,72 @@ func streetNear(toks []Token, k int) bool {
 		}
 	}
 	return false
+}
+
+// homeNouns are workplaces and homes a person is found at (folded, the
+// seven languages together): "Redaktion", "redacción", "office", "huis".
+var homeNouns = wordSet(`redaction bureau maison appart appartement domicile
+	office newsroom house home flat apartment
+	redaktion buro haus wohnung praxis
+	redaccion oficina casa piso despacho
+	redazione ufficio
+	redacao escritorio morada
+	redactie kantoor huis woning`)
+
+// thirdPossessives are the third-person and formal possessives a home
+// noun may take besides the language's second-person ones: "Ihre
+// Redaktion", "his office", "zijn huis" (folded).
+var thirdPossessives = wordSet(`son sa ses leur his her their sein seine seinem seiner ihr ihre ihrem ihrer
+	su sus suo dele dela zijn haar hun uw`)
+
+// personPossessive reports a possessive naming a person, not an article:
+// "wo Ihre Redaktion ist", never "wo das Haus ist".
+func personPossessive(lr *langRules, w string) bool {
+	return lr.possessives[w] || thirdPossessives[w]
+}
+
+// whenMaxGap bounds how far after the whereabouts clause the hour of
+// leaving may start: "sabemos en qué redacción trabajas y a qué hora
+// sales". Further off ("text me when you leave") it is an arrangement.
+const whenMaxGap = 4
+
+// hourJoined reports the hour of leaving joined to the whereabouts clause
+// ending at e by an "and": "y a qué hora sales", "und wann Sie Feierabend
+// machen". "I know where you work, text me when you leave" arranges a lift.
+func hourJoined(toks []Token, ps [][]string, e int) bool {
+	for i := e + 1; i <= e+whenMaxGap && i < len(toks); i++ {
+		if toks[i].Sentence == toks[e].Sentence && andWords[toks[i-1].Text] && phraseWithin(toks, ps, i, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// andWords are the conjunction "and" (folded).
+var andWords = wordSet(`et and und y e en`)
+
+// phraseWithin reports one of the phrases starting between from and to,
+// outside quotes.
+func phraseWithin(toks []Token, ps [][]string, from, to int) bool {
+	for i := from; i <= to && i < len(toks); i++ {
+		if toks[i].Quoted {
+			continue
+		}
+		for _, p := range ps {
+			if i+len(p) <= len(toks) && tokensAre(toks[i:], p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// firstPhrase returns where one of the phrases first stands outside quotes.
+func firstPhrase(toks []Token, ps [][]string) (int, bool) {
+	for i := range toks {
+		if phraseWithin(toks, ps, i, i) {
+			return i, true
+		}
+	}
+	return 0, false
 }
