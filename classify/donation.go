@@ -79,34 +79,57 @@ var paymentCoupons = toSet(strings.Split(`transcash|pcs|neosurf|paysafecard|pays
 
 // donationCues ask for money or help (folded; a final * is a prefix): the
 // appeal's verb or noun in the seven languages.
-var donationCues = strings.Split(`don|dons|faire un don|donner|donnez|cagnotte|collecte|collectons|aidez|aidez-nous|aidons|soutenez|chaque euro compte|comptent|participation|`+
-	`donate|donation*|donating|please help|help us|help him|help her|chip in|every dollar|every penny|counts|contribute|contribution*|`+
-	`spende*|spendet|helft|hilfe|helfen sie|unterstutzt|jeder euro|zahlt|`+
-	`donar|dona|donad|donativo*|donacion*|aportacion*|colabora|colaborad|ayudad|ayudanos|ayuda|cuenta|`+
-	`donate|donazion*|aiutiamo|aiutate|aiutateci|aiutiamoli|raccolta fondi|contribut*|fanno la differenza|sostenete|`+
-	`doar|doem|doe|doacao|doacoes|ajudem|ajude|ajudar|contribuam|contribua|vaquinha|angariacao|cada euro|conta|`+
-	`doneer|doneren|donatie*|help|helpen|steun|steunt|inzamel*|elke euro|telt|bijdrage*`, "|")
+var donationCues = splitPhrases(`don|dons|faire un don|donner|donnez|cagnotte|collecte|collectons|aidez|aidez-nous|aidons|soutenez|chaque euro compte|comptent|participation|` +
+	`donate|donation*|donating|please help|help us|help him|help her|chip in|every dollar|every penny|counts|contribute|contribution*|` +
+	`spende*|spendet|helft|hilfe|helfen sie|unterstutzt|jeder euro|zahlt|` +
+	`donar|dona|donad|donativo*|donacion*|aportacion*|colabora|colaborad|ayudad|ayudanos|ayuda|cuenta|` +
+	`donate|donazion*|aiutiamo|aiutate|aiutateci|aiutiamoli|raccolta fondi|contribut*|fanno la differenza|sostenete|` +
+	`doar|doem|doe|doacao|doacoes|ajudem|ajude|ajudar|contribuam|contribua|vaquinha|angariacao|cada euro|conta|` +
+	`doneer|doneren|donatie*|help|helpen|steun|steunt|inzamel*|elke euro|telt|bijdrage*`)
 
 // shareCues ask readers to spread the appeal (folded).
 var shareCues = toSet(strings.Split(`partagez|partager|share|please share|teilen|teilt|compartid|comparte|compartan|difundid|condividete|condividi|partilhem|partilhe|compartilhem|compartilhe|deel|delen|deelt`, "|"))
 
-// phraseAt reports whether one of the phrases (a final * is a prefix of
-// the last word) starts at token i.
-func phraseAt(toks []Token, i int, phrases []string) bool {
-	for _, p := range phrases {
+// cuePhrase is a phrase split into words once; a final "*" on the last
+// word makes it a prefix.
+type cuePhrase struct {
+	words  []string
+	prefix bool
+}
+
+// splitPhrases splits a "|"-separated list of phrases into cuePhrases, at
+// start-up rather than for every token of every comment.
+func splitPhrases(s string) []cuePhrase {
+	var out []cuePhrase
+	for _, p := range strings.Split(s, "|") {
 		w := strings.Fields(p)
+		if len(w) == 0 {
+			continue
+		}
+		c := cuePhrase{words: w}
+		if last := w[len(w)-1]; strings.HasSuffix(last, "*") {
+			c.prefix = true
+			w[len(w)-1] = strings.TrimSuffix(last, "*")
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// phraseAt reports whether one of the phrases starts at token i.
+func phraseAt(toks []Token, i int, phrases []cuePhrase) bool {
+	for _, p := range phrases {
+		w := p.words
 		if i+len(w) > len(toks) {
 			continue
 		}
-		last := w[len(w)-1]
-		if strings.HasSuffix(last, "*") {
-			t := toks[i+len(w)-1].Text
-			if len(w) > 1 && !tokensAre(toks[i:], w[:len(w)-1]) || !strings.HasPrefix(t, strings.TrimSuffix(last, "*")) {
-				continue
+		if !p.prefix {
+			if tokensAre(toks[i:], w) {
+				return true
 			}
-			return true
+			continue
 		}
-		if tokensAre(toks[i:], w) {
+		if tokensAre(toks[i:], w[:len(w)-1]) && strings.HasPrefix(toks[i+len(w)-1].Text, w[len(w)-1]) {
 			return true
 		}
 	}
