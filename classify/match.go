@@ -143,17 +143,47 @@ func (lr *langRules) find(ix *termIndex, toks []Token, i int, out []hit, buf []s
 }
 
 // rest checks the tokens after the first one and returns the last index.
+// One filler word of the language may stand inside the phrase, in its
+// sentence: "ik weet ook waar je woont" is "ik weet waar je woont", "je
+// sais bien où tu habites" is "je sais où tu habites". Writers pad a
+// fixed phrase that way far more often than they change it.
 func (lr *langRules) rest(p *phrase, toks []Token, i int) (int, bool) {
 	if i+len(p.toks) > len(toks) {
 		return 0, false
 	}
+	fill := fillers[lr.code]
+	j, skipped := i, false
 	for k := 1; k < len(p.toks); k++ {
-		last := k == len(p.toks)-1
-		if !lr.tokenIs(&toks[i+k], p.toks[k], last && p.prefix) {
+		j++
+		if j >= len(toks) {
 			return 0, false
 		}
+		last := k == len(p.toks)-1
+		if lr.tokenIs(&toks[j], p.toks[k], last && p.prefix) {
+			continue
+		}
+		if !skipped && fill[toks[j].Text] && j+1 < len(toks) && toks[j+1].Sentence == toks[i].Sentence &&
+			lr.tokenIs(&toks[j+1], p.toks[k], last && p.prefix) {
+			skipped = true
+			j++
+			continue
+		}
+		return 0, false
 	}
-	return i + len(p.toks) - 1, true
+	return j, true
+}
+
+// fillers are the particles and adverbs a writer slips into a fixed
+// phrase without changing what it says (folded). Negations are never
+// fillers.
+var fillers = map[string]map[string]bool{
+	"fr": toSet(strings.Fields(`bien vraiment donc aussi meme deja tres encore toujours juste franchement bon`)),
+	"en": toSet(strings.Fields(`really just also even actually so totally very still all already literally`)),
+	"de": toSet(strings.Fields(`ja doch auch schon echt wirklich eben halt mal genau sehr noch ganz`)),
+	"es": toSet(strings.Fields(`ya bien muy tambien incluso realmente pues aun todavia`)),
+	"it": toSet(strings.Fields(`gia pure anche proprio davvero bene molto ancora poi`)),
+	"pt": toSet(strings.Fields(`ja bem tambem mesmo muito ainda realmente`)),
+	"nl": toSet(strings.Fields(`ook wel echt al nog gewoon heel zelfs toch even`)),
 }
 
 // endsAt reports whether a phrase of ix ends at one of the tokens in
