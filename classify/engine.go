@@ -148,6 +148,7 @@ func (e *Engine) Classify(ctx context.Context, c *message.Comment, p Policy) (me
 			ms, best = alt, ev
 		}
 	}
+	ms = placeNames(n.Original, ms)
 	ms = rs.spamSignals(n, links, emails, ms)
 	ms = rs.donation(n, ms)
 	ms = rs.gainSignals(n, ms)
@@ -410,12 +411,18 @@ func (rs *RuleSet) spamSignals(n *Normalized, links, emails []span, ms []scored)
 			}
 		}
 	}
-	if !keywords && sg.KeywordURL.Weight > 0 {
+	if sg.KeywordURL.Weight > 0 {
 		// Praise, a resource and a keyword host together say more than a
-		// ranking word in a link: one and a half times its weight.
+		// ranking word in a link: one and a half times its weight. A link
+		// already counted for its ranking words gets the missing half, so
+		// a keyword path ("/ratgeber/laerm-bar-nachbarn") never makes the
+		// drop weigh less than a keyword host alone would.
 		if k := seoPitch(n, links, ms); k >= 0 {
-			keywords = true
-			add("spam.keyword_url", "keyword_url", round3(sg.KeywordURL.Weight*1.5), links[k].fstart, links[k].fend,
+			w := sg.KeywordURL.Weight * 1.5
+			if keywords {
+				w = sg.KeywordURL.Weight * 0.5
+			}
+			add("spam.keyword_url", "keyword_url", round3(w), links[k].fstart, links[k].fend,
 				"a keyword site pitched after praise for the article")
 		}
 	}

@@ -17,7 +17,8 @@ var praiseArticle = toSet(strings.Fields(`article articles papier texte post rea
 var praiseWords = toSet(strings.Fields(`bon bel excellent super tres merci great nice good interesting excellent thanks awesome
 	toller toll guter gut interessanter interessant danke klasse buen bueno gran excelente interesante gracias
 	ottimo ottima bell bello interessante grazie bom boa otimo otima excelente obrigado obrigada mooi goed top
-	interessant bedankt sterk`))
+	interessant bedankt sterk spannend spannender spannendes lesenswert lesenswerter hilfreich fascinating
+	useful passionnant instructif utile interessantissimo utilissimo util informativo leerzaam boeiend`))
 
 // resourceWords are what the drop pitches (folded).
 var resourceWords = toSet(strings.Fields(`guide guides guia guias guida guide gids ratgeber leitfaden tutorial tuto
