@@ -20,7 +20,7 @@ var accountWords = toSet(strings.Fields(`
 	login signin logon auth authentification authentication
 	confirm confirmation bevestig bevestiging bestaetigung conferma confirmacion confirmacao
 	unlock unblock desbloqueo desbloquear sblocco entsperren deblocage deblokkeren
-	refund remboursement reembolso rimborso erstattung terugbetaling
+	refund rebate remboursement reembolso rimborso erstattung rueckerstattung terugbetaling teruggave
 	kaartlezer pasvervanging vervangen
 	`))
 
