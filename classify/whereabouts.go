@@ -122,13 +122,13 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		visit: phraseList(`passerai|passera|passerons|passe te voir|passer te voir|passer vous voir|te dire bonjour|vous dire bonjour|
 			te rendre visite|vous rendre visite|petite visite|de la visite|viendrai|viendrons|venir te voir|venir vous voir|en vrai|
 			face a face|en face|on se verra|on se croisera|je t attendrai|on t attendra|je vous attendrai|
-			de mes nouvelles|de nos nouvelles|ton patron|ta patronne|ton employeur|votre employeur|votre patron|on se retrouvera|on se retrouve|un de ces jours|un de ces quatre`),
+			de mes nouvelles|de nos nouvelles|ton patron|ta patronne|ton employeur|votre employeur|votre patron|on se retrouvera|on se retrouve|un de ces jours|un de ces quatre|devant chez toi|devant ta porte|en bas de chez toi`),
 		harm: phraseList(`la monnaie de sa piece|attendre a la sortie|l attendre|l attendre a la sortie|lui casser|casser la gueule|casser les dents|
 			une raclee|une correction|lui regler son compte|tabasser|lui faire la peau`),
 		menace:   phraseList(`ne s etonne pas si|ne s etonnera pas|qu il ne s etonne pas|ne vous etonnez pas si|ne t etonne pas si|de la visite|avoir de la visite|ferait mieux de|ferais mieux de|feriez mieux de|a sa maniere|a notre maniere|a notre facon|gare a lui|gare a toi|gare a vous|ca va mal finir|il va comprendre|tu vas comprendre|vous allez comprendre|on verra s il fait|continuez comme ca|continue comme ca|serait dommage que|serait dommage s|serait dommage qu|ce serait bete que|tant qu il peut|tant qu elle peut|tant qu il le peut|tant que tu peux|reflechir a deux fois`),
 		named:    phraseList(`son insta|son compte|son profil|je l ai trouve|je l ai retrouve|je l ai trouvee|retrouve sa trace`),
 		call:     phraseList(`faites vous plaisir|faites-vous plaisir|lachez vous|allez lui dire|vous savez quoi faire|vous savez ce qu il vous reste|a vous de jouer|pour ceux qui veulent lui dire|passez lui dire|passez le voir|passez la voir`),
-		when:     phraseList(`a quelle heure tu sors|a quelle heure tu pars|quand tu sors|a quelle heure tu finis|a quelle heure vous sortez|quand vous sortez|a quelle heure il sort|a quelle heure elle sort|a quelle heure il part|a quelle heure elle part`),
+		when:     phraseList(`a quelle heure tu sors|a quelle heure tu pars|quand tu sors|a quelle heure tu finis|a quelle heure vous sortez|quand vous sortez|a quelle heure il sort|a quelle heure elle sort|a quelle heure il part|a quelle heure elle part|quand il|quand elle|que tu es seul|que tu es seule|que tu fermes seul|que tu fermes seule`),
 		wait:     phraseList(`on t attendra|on vous attendra|on t attend|on vous attend|je t attendrai|je vous attendrai|on sera nombreux`),
 		foundYou: phraseList(`trouve ton profil|trouve ton insta|trouve ton compte|trouve ton adresse|retrouve ton profil|retrouve ton adresse|trouve votre adresse`),
 	},
@@ -141,13 +141,13 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		atThe:    wordSet(``),
 		visit: phraseList(`pop in|pop by|pop round|pop over|drop by|drop in|come by|stop by|swing by|come round|
 			come see you|come and see you|pay you a visit|a little visit|say hi|say hello|face to face|in person|
-			see you soon|see you there|wait for you|waiting for you|hear from me|hear from us|your boss|your employer|your manager|we ll meet|well meet|one of these days|we ll run into each other`),
+			see you soon|see you there|wait for you|waiting for you|hear from me|hear from us|your boss|your employer|your manager|we ll meet|well meet|one of these days|we ll run into each other|outside your house|outside your door|at your door|on your doorstep`),
 		harm: phraseList(`a visit at home|visit at his home|visit at her home|wait for him|wait for her|waiting for him|waiting for her|beat him|beat her|a beating|kick his|kick her|
 			smash his|smash her|knock his|knock her|sort him out|sort her out|teach him a lesson|teach her a lesson|kneecap`),
 		menace:   phraseList(`how he feels then|how she feels then|how they feel then|don t be surprised if|dont be surprised if|better watch|watch his back|watch her back|watch your back|get a visit|getting a visit|see how tough|see how brave|how tough he|how brave he|in our own way|our own way|wont be a chat|won t be a chat|not to chat|keep it up and|he ll learn|you ll learn|it ll end badly|be a shame if|be a pity if|be a real shame if|be such a shame if|while he can|while she can|while you can|while he still can|while she still can|think twice`),
 		named:    phraseList(`found him|found her|his insta|her insta|his profile|her profile|his account|her account`),
 		call:     phraseList(`go say hi|say hi to|you know what to do|do your thing|knock yourselves out|for anyone who wants to tell|let him know|let her know|go tell him|go tell her|pay him a visit|pay her a visit`),
-		when:     phraseList(`when you leave|what time you leave|when you finish|what time you finish|when you get off|what time you get off|when he leaves|when she leaves|what time he leaves|what time she leaves`),
+		when:     phraseList(`when you leave|what time you leave|when you finish|what time you finish|when you get off|what time you get off|when he leaves|when she leaves|what time he leaves|what time she leaves|when he|when she|that you re alone|you re alone|that you close alone|you close alone`),
 		wait:     phraseList(`waiting for you|wait for you|be waiting|we ll be there|well be there|there will be a few of us`),
 		foundYou: phraseList(`found your profile|found your insta|found your account|found your address|found your house|found your facebook`),
 	},
@@ -156,18 +156,18 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		know:     wordSet(`rausfinden herausfinden weiss wissen kenne kennen gefunden rausgefunden herausgefunden`),
 		placeYou: wordSet(`arbeitest wohnst parkst jobbst schaffst`),
 		placeAny: wordSet(`arbeitet wohnt parkt arbeiten wohnen`),
-		where:    wordSet(`wo welchem welcher welches`),
+		where:    wordSet(`wo welche welchem welcher welches`),
 		at:       wordSet(`bei in im am an auf`),
 		atThe:    wordSet(`im am beim`),
 		visit: phraseList(`vorbei|vorbeikomme|vorbeikommen|vorbeischaue|vorbeischauen|komme vorbei|kommen vorbei|schaue vorbei|
 			besuche dich|besuchen dich|besuch abstatten|einen besuch|hallo sagen|personlich|von angesicht|
-			auge in auge|warte auf dich|warten auf dich|von mir horen|von uns horen|deinem chef|deinen chef|deinem arbeitgeber|wir sehen uns|treffen uns|eines tages|dieser tage`),
+			auge in auge|warte auf dich|warten auf dich|von mir horen|von uns horen|deinem chef|deinen chef|deinem arbeitgeber|wir sehen uns|treffen uns|eines tages|dieser tage|vor deiner tur|vor deinem haus|vor deiner haustur`),
 		harm: phraseList(`abpassen|auflauern|aufmischen|verprugeln|verdreschen|eine abreibung|die fresse polieren|
 			auf die fresse|eins auf die fresse|aufs maul|eine tracht prugel`),
 		menace:   phraseList(`uber die schulter schauen|uber die schulter gucken|uber die schulter blicken|nicht wundern wenn|bekommt besuch|bald besuch|bekommst besuch|besuch bekommen|kriegt besuch|kriegst besuch|sollte aufpassen|besser aufpassen|wird schon sehen|wirst schon sehen|mal sehen wie mutig|schluss mit lustig|auf unsere art|mach nur so weiter|macht nur so weiter|ware schade wenn|ware doch schade wenn|ware echt schade wenn|schade wenn|solange er noch kann|solange sie noch kann|solange du noch kannst|gut uberlegen|sich gut uberlegen`),
 		named:    phraseList(`sein insta|ihr insta|sein profil|ihr profil|hab ihn gefunden|hab sie gefunden`),
 		call:     phraseList(`viel spass|ihr wisst was zu tun ist|ihr wisst schon|sagt ihm mal|sagt ihr mal|besucht ihn|besucht sie|schaut mal vorbei|fur alle die ihm sagen`),
-		when:     phraseList(`wann sie feierabend|wann du feierabend|wann er feierabend|wann sie rauskommen|wann du rauskommst|wann sie nach hause|wann du nach hause|wann er nach hause`),
+		when:     phraseList(`wann sie feierabend|wann du feierabend|wann er feierabend|wann sie rauskommen|wann du rauskommst|wann sie nach hause|wann du nach hause|wann er nach hause|wann er|dass du allein|dass du meistens allein|dass du immer allein|dass du abends allein|dass er allein|dass sie allein`),
 		wait:     phraseList(`warten auf dich|warten auf sie|warte auf dich|erwarten dich|erwarten sie|wir sind viele`),
 		foundYou: phraseList(`dein profil gefunden|ihr profil gefunden|deine adresse gefunden|ihre adresse gefunden|dein insta gefunden|deine adresse rausgefunden`),
 	},
@@ -180,13 +180,13 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		at:       wordSet(`en a al`),
 		atThe:    wordSet(`al`),
 		visit: phraseList(`pase a saludarte|pasare|pasaremos|saludarte|visitarte|hacerte una visita|una visita|una visitita|
-			en persona|cara a cara|te espero|te esperare|esperarte|nos vemos|nos veremos|sabras de mi|tendras noticias|tu jefe|tu jefa|nos encontraremos|nos encontramos|uno de estos dias|un dia de estos`),
+			en persona|cara a cara|te espero|te esperare|esperarte|nos vemos|nos veremos|sabras de mi|tendras noticias|tu jefe|tu jefa|nos encontraremos|nos encontramos|uno de estos dias|un dia de estos|en tu portal|en tu puerta|debajo de tu casa|delante de tu casa`),
 		harm: phraseList(`esperarle|esperarla|esperarlo|una paliza|darle una|partirle|romperle|hostias|una leccion|
 			reventarle|molerle a palos|a palos`),
 		menace:   phraseList(`ya veras lo que pasa|ya veras lo que te pasa|veras lo que te pasa|luego no te quejes|que no se queje|ten cuidadito|cuidadito|les pasan cosas|te pase algo|le pase algo|te pasa algo|le pasa algo|se vaya preparando|vete preparando|a nuestra manera|sigue asi y|siga asi y|no va a ser para charlar|seria una pena que|seria una lastima que|una pena que le|mientras pueda|mientras puedas|mientras todavia pueda|pensarselo dos veces`),
 		named:    phraseList(`su insta|su perfil|su cuenta|lo encontre|la encontre`),
 		call:     phraseList(`que os divirtais|a disfrutar|disfrutad|ya sabeis que hacer|ya sabeis lo que hay que hacer|id a decirle|pasad a saludarle|pasad a saludarla|para quien quiera decirle|todo vuestro|toda vuestra`),
-		when:     phraseList(`a que hora sales|a que hora sale|a que hora sal|a que hora terminas|a que hora termina|cuando sales|a que hora sales del trabajo`),
+		when:     phraseList(`a que hora sales|a que hora sale|a que hora sal|a que hora terminas|a que hora termina|cuando sales|a que hora sales del trabajo|cuando sale|cuando sales|que estas sola|que estas solo|que cierras sola|que cierras solo`),
 		wait:     phraseList(`te esperamos|te estaremos esperando|te esperaremos|os esperamos|seremos muchos`),
 		foundYou: phraseList(`encontrado tu perfil|encontre tu perfil|encontre tu direccion|encontrado tu direccion|encontre tu insta|encontrado tu insta`),
 	},
@@ -195,17 +195,17 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		know:     wordSet(`scoprire so sappiamo conosco trovato trovata scoperto`),
 		placeYou: wordSet(`lavori abiti vivi parcheggi`),
 		placeAny: wordSet(`lavora abita vive parcheggia`),
-		where:    wordSet(`dove che quale`),
+		where:    wordSet(`dove che quale qual`),
 		at:       wordSet(`a al alla in da presso`),
 		atThe:    wordSet(`al alla allo nella nel presso`),
 		visit: phraseList(`passo a trovarti|passero|trovarti|a trovarti|salutarti|visitina|una visita|di persona|faccia a faccia|
-			ti aspetto|ti aspettiamo|aspettarti|ci vediamo|ci vedremo|mi sentirai|avrai mie notizie|tuo capo|tuo datore|ci incontreremo|ci incontriamo|uno di questi giorni|prima o poi ci`),
+			ti aspetto|ti aspettiamo|aspettarti|ci vediamo|ci vedremo|mi sentirai|avrai mie notizie|tuo capo|tuo datore|ci incontreremo|ci incontriamo|uno di questi giorni|prima o poi ci|ti aspetta|sotto casa|sotto casa tua|davanti a casa tua|alla tua porta`),
 		harm: phraseList(`aspettarlo|aspettarla|gli apre|le apre|gli spacca|le spacca|spaccargli|spaccarle|pestarlo|pestarla|una lezione|
 			menarlo|menarla|gonfiarlo|gonfiarla|guardarsi le spalle|guardati le spalle`),
 		menace:   phraseList(`non per farti i complimenti|non per fargli i complimenti|poi non lamentarti|non stupirti se|farebbe meglio|faresti meglio|fareste meglio|a modo suo|a modo nostro|non farsi vedere|non farti vedere|continua cosi e|continui cosi e|finira male|sarebbe un peccato se|sarebbe un peccato che|peccato se gli|peccato se le|finche puo|finche puoi|finche ancora puo|pensarci due volte`),
 		named:    phraseList(`il suo insta|il suo profilo|il suo account|l ho trovato|l ho trovata`),
 		call:     phraseList(`divertitevi|sapete cosa fare|sapete voi|andate a dirgli|andate a dirle|passate a salutarlo|passate a salutarla|per chi vuole dirgli|per chi vuole dirle|tutto vostro|tutta vostra`),
-		when:     phraseList(`a che ora esci|a che ora esce|quando esci|a che ora finisci|a che ora stacchi|quando stacchi|a che ora uscite`),
+		when:     phraseList(`a che ora esci|a che ora esce|quando esci|a che ora finisci|a che ora stacchi|quando stacchi|a che ora uscite|quando esce|che sei sola|che sei solo|che chiudi da sola|che chiudi da solo`),
 		wait:     phraseList(`ti aspettiamo|vi aspettiamo|ti aspetteremo|ti aspettero|saremo in tanti`),
 		foundYou: phraseList(`trovato il tuo profilo|trovato il tuo indirizzo|trovato il tuo insta|trovata la tua casa`),
 	},
@@ -218,12 +218,12 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		at:       wordSet(`em na no naquela naquele nessa nesse`),
 		atThe:    wordSet(`na no naquela naquele nessa nesse`),
 		visit: phraseList(`visitinha|uma visita|te visitar|fazer uma visita|passo la|vou la|vou passar|pessoalmente|cara a cara|
-			te espero|te esperar|esperando voce|nos vemos|vai ouvir falar|tua chefe|teu chefe|seu chefe|teu patrao|seu patrao|encontramo nos|encontramos nos|nos encontramos|um dia destes|um dia desses|a gente se encontra|a gente se ve`),
+			te espero|te esperar|esperando voce|nos vemos|vai ouvir falar|tua chefe|teu chefe|seu chefe|teu patrao|seu patrao|encontramo nos|encontramos nos|nos encontramos|um dia destes|um dia desses|a gente se encontra|a gente se ve|na tua porta|na sua porta|na porta da tua casa|em frente a tua casa|em frente da sua casa`),
 		harm:     phraseList(`esperar ele|esperar ela|uma surra|dar uma surra|quebrar|porrada|uma licao|arrebentar|encher de porrada`),
 		menace:   phraseList(`depois nao te queixes|nao se admire se|nao te admires se|vai ver o que e bom|vai ver so|nao vai ser conversa|que se prepare|vai se arrepender|a nossa maneira|do nosso jeito|continua assim e|continue assim e|vai acabar mal|seria uma pena se|seria pena se|era uma pena se|uma pena se|enquanto pode|enquanto puder|enquanto ainda pode|pensar duas vezes`),
 		named:    phraseList(`o insta dele|o insta dela|o perfil dele|o perfil dela|achei ele|achei ela`),
 		call:     phraseList(`divirtam se|divirtam-se|voces sabem o que fazer|vcs sabem o que fazer|vao la dizer|passem la|para quem quiser dizer|e todo vosso|e toda vossa`),
-		when:     phraseList(`a que horas sais|a que horas sai|quando sais|que horas voce sai|a que horas acabas|quando sai do trabalho`),
+		when:     phraseList(`a que horas sais|a que horas sai|quando sais|que horas voce sai|a que horas acabas|quando sai do trabalho|quando sai|que voce fica sozinha|que voce fica sozinho|que fechas sozinha|que fecha sozinha`),
 		wait:     phraseList(`vamos te esperar|estaremos a tua espera|estaremos te esperando|te esperamos|vamos estar a tua espera|seremos muitos`),
 		foundYou: phraseList(`encontrei o teu perfil|achei o teu perfil|achei seu perfil|encontrei seu perfil|achei a tua morada|encontrei o teu endereco|achei seu endereco`),
 	},
@@ -235,13 +235,13 @@ var whereaboutsCues = map[string]*whereaboutsLang{
 		at:       wordSet(`bij in op aan`),
 		atThe:    wordSet(``),
 		visit: phraseList(`langs|langskomen|kom langs|komen langs|bezoekje|op bezoek|persoonlijk|oog in oog|
-			hoort nog van me|hoort nog van mij|hoort nog van ons|hoor je nog|zien elkaar|wacht op je|je baas|jouw baas|je werkgever|komen elkaar|we zien elkaar|een dezer dagen|binnenkort eens`),
+			hoort nog van me|hoort nog van mij|hoort nog van ons|hoor je nog|zien elkaar|wacht op je|je baas|jouw baas|je werkgever|komen elkaar|we zien elkaar|een dezer dagen|binnenkort eens|voor je deur|voor jouw deur|bij je voordeur|voor je huis`),
 		harm: phraseList(`opwachten|opw8en|in elkaar slaan|in elkaar timmeren|een paar klappen|knokels|een pak slaag|op z n bek|op zn bek|
 			op z n bakkes|op zn bakkes|een lesje`),
 		menace:   phraseList(`niet raar opkijken als|niet gek opkijken als|over je schouder kijken|over zijn schouder kijken|goed opletten|moet maar opletten|moet opletten|eens kijken hoe stoer|hoe stoer hij|hoe stoer ze|hoe stoer je|zal het wel merken|ga je merken|gaat het merken|gaan het merken|op onze manier|ga zo door en|loopt slecht af|zou zonde zijn als|zou toch zonde zijn als|zou jammer zijn als|zou toch jammer zijn als|zonde als|zolang het nog kan|zolang hij nog kan|zolang ze nog kan|goed nadenken`),
 		named:    phraseList(`zijn insta|haar insta|zijn profiel|haar profiel`),
 		call:     phraseList(`veel plezier|jullie weten wat te doen|jullie weten wat je moet doen|ga hem maar vertellen|ga haar maar vertellen|zeg hem maar gedag|zeg haar maar gedag|ga maar langs|voor wie hem wil vertellen`),
-		when:     phraseList(`hoe laat je|hoe laat jij|hoe laat u|wanneer je vrij bent|wanneer je naar huis|hoe laat hij|hoe laat ze klaar`),
+		when:     phraseList(`hoe laat je|hoe laat jij|hoe laat u|wanneer je vrij bent|wanneer je naar huis|hoe laat hij|hoe laat ze klaar|wanneer hij|wanneer ze|dat je alleen|dat je altijd alleen|dat je meestal alleen|dat hij alleen`),
 		wait:     phraseList(`we wachten op je|wij wachten op je|wachten we op je|we staan op je te wachten|we zijn met velen|we komen met zn allen`),
 		foundYou: phraseList(`je profiel gevonden|jouw profiel gevonden|je adres gevonden|jouw adres gevonden|je insta gevonden|je huis gevonden|uw adres gevonden`),
 	},
@@ -282,6 +282,11 @@ func whereaboutsClause(lr *langRules, c *whereaboutsLang, toks []Token) (int, in
 			// house is, I'll come by" is a friend.
 			if where && homeNouns[w] && personPossessive(lr, toks[j-1].Text) {
 				return i, j, false, true
+			}
+			// "welcher Laden deiner ist", "quelle porte est la sienne":
+			// the owner named after the noun; the clause ends with him.
+			if k, ok := ownedAfter(toks, j); where && homeNouns[w] && ok {
+				return i, k, false, true
 			}
 			if !c.placeYou[w] && !c.placeAny[w] {
 				continue
@@ -422,9 +427,11 @@ func (rs *RuleSet) whereabouts(n *Normalized, codes []string, ms []scored) []sco
 		}
 		why := ""
 		switch {
-		case hourJoined(n.Tokens, c.when, e):
+		case hourJoined(n.Tokens, c.when, e) && !ownKin(n.Tokens, s, e):
 			why = "whereabouts and the hour they leave"
-		case hasPhrase(n.Tokens, c.harm):
+		case hasPhrase(n.Tokens, c.harm) || (armed(n) && !asked(n, s)):
+			// A knife beside "I know where he lives" says the harm in
+			// any language; laughter makes it a joke.
 			why = "whereabouts and harm"
 		case warned(n.Tokens, c):
 			why = "whereabouts and a warning"
@@ -517,6 +524,52 @@ func toldOrArmed(lr *langRules, c *whereaboutsLang, toks []Token, laughing bool)
 	return 0, 0, ""
 }
 
+// armed reports a knife, gun or coffin emoji outside quotes in a comment
+// that does not laugh.
+func armed(n *Normalized) bool {
+	if laughed(n) {
+		return false
+	}
+	for i := range n.Tokens {
+		if !n.Tokens[i].Quoted && weaponEmoji[n.Tokens[i].Text] {
+			return true
+		}
+	}
+	return false
+}
+
+// ownedPronouns are possessive pronouns standing for the noun, not before
+// it: "welcher Laden deiner ist", "which shop is yours" (folded).
+var ownedPronouns = wordSet(`tienne sienne tien sien yours his hers deiner deins seiner seins ihrer ihres seine deine
+	tuyo tuya suyo suya tuo tua suo sua teu tua dele dela jouwe zijne hare`)
+
+// ownedAfter finds a possessive pronoun within three words after a home
+// noun: "welcher Laden deiner ist", "quelle boutique est la tienne".
+func ownedAfter(toks []Token, j int) (int, bool) {
+	for k := j + 1; k < len(toks) && k <= j+3 && toks[k].Sentence == toks[j].Sentence; k++ {
+		if ownedPronouns[toks[k].Text] {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// asked reports that the sentence holding token i ends with a question
+// mark: "does anyone know where the butcher works? 🔪" asks, it does not
+// tell the reader it knows.
+func asked(n *Normalized, i int) bool {
+	toks := n.Tokens
+	e := i
+	for e+1 < len(toks) && toks[e+1].Sentence == toks[i].Sentence {
+		e++
+	}
+	end := len(n.Original)
+	if e+1 < len(toks) {
+		end = toks[e+1].Start
+	}
+	return strings.Contains(n.Original[toks[e].End:end], "?")
+}
+
 // weaponEmoji are the words emojiWords gives knives, guns and coffins.
 var weaponEmoji = wordSet(`emojiknife emojigun emojicoffin`)
 
@@ -572,13 +625,15 @@ var homeNouns = wordSet(`redaction bureau maison appart appartement domicile
 	redaccion oficina casa piso despacho
 	redazione ufficio
 	redacao escritorio morada
-	redactie kantoor huis woning`)
+	redactie kantoor huis woning
+	porte door tur haustur puerta portal porta portone deur voordeur
+	boutique magasin shop store laden geschaft tienda negozio loja winkel zaak`)
 
 // thirdPossessives are the third-person and formal possessives a home
 // noun may take besides the language's second-person ones: "Ihre
 // Redaktion", "his office", "zijn huis" (folded).
 var thirdPossessives = wordSet(`son sa ses leur his her their sein seine seinem seiner ihr ihre ihrem ihrer
-	su sus suo dele dela zijn haar hun uw`)
+	su sus suo sua dele dela zijn haar hun uw`)
 
 // personPossessive reports a possessive naming a person, not an article:
 // "wo Ihre Redaktion ist", never "wo das Haus ist".
@@ -597,6 +652,22 @@ const whenMaxGap = 4
 func hourJoined(toks []Token, ps [][]string, e int) bool {
 	for i := e + 1; i <= e+whenMaxGap && i < len(toks); i++ {
 		if toks[i].Sentence == toks[e].Sentence && andWords[toks[i-1].Text] && phraseWithin(toks, ps, i, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// myPossessives are first-person possessives (folded): "I know where my mum
+// lives and when she gets home" is family, not an ambush.
+var myPossessives = wordSet(`mon ma mes my mein meine meinem meiner meinen mi mis mio mia miei mie meu minha meus minhas mijn`)
+
+// ownKin reports a first-person possessive inside the whereabouts clause
+// from s to e or in the words before the hour ("dove abita mia nonna e a
+// che ora esce").
+func ownKin(toks []Token, s, e int) bool {
+	for k := s; k <= e+whenMaxGap && k < len(toks) && toks[k].Sentence == toks[s].Sentence; k++ {
+		if myPossessives[toks[k].Text] {
 			return true
 		}
 	}
