@@ -152,11 +152,13 @@ var blindRounds = []struct {
 	// spam 1.000/1.000, troll 0.987/0.987, 1.1%.
 	{"testdata/blind9.jsonl", 240, "spam 0.947/0.857, troll 0.941/0.623, 4.5%",
 		qualityFloors{spamPrecision: 0.97, spamRecall: 0.97, trollPrecision: 0.97, trollRecall: 0.95, hardNegatives: 0.02, langID: 0.98}},
-	// Round 10 is the latest first contact and has not been studied: its
-	// floors sit just under that first contact, so they guard its
-	// precision while its misses wait for the next session.
+	// Round 10 (troll recall 0.636 on first contact): contempt for the old
+	// and the poor as a class, body shaming after weight loss, put-downs of
+	// the author's article, mishaps wished, insinuated fires, watched
+	// exits, place names that read as insults took it to spam 1.000/1.000,
+	// troll 0.986/0.935, 1.1%.
 	{"testdata/blind10.jsonl", 240, "spam 1.000/0.952, troll 0.961/0.636, 2.3%",
-		qualityFloors{spamPrecision: 0.97, spamRecall: 0.93, trollPrecision: 0.94, trollRecall: 0.60, hardNegatives: 0.03, langID: 0.98}},
+		qualityFloors{spamPrecision: 0.97, spamRecall: 0.97, trollPrecision: 0.97, trollRecall: 0.90, hardNegatives: 0.02, langID: 0.98}},
 }
 
 func TestBlindRoundsQualityGate(t *testing.T) {
