@@ -627,16 +627,7 @@ func standsApart(toks []Token, h hit) bool {
 
 // speaksToAny reports whether any sentence of the comment speaks to or
 // points at someone (see speaksTo).
-func (lr *langRules) speaksToAny(toks []Token) bool {
-	for k := range toks {
-		if k == 0 || toks[k].Sentence != toks[k-1].Sentence {
-			if lr.speaksTo(toks, toks[k].Sentence) {
-				return true
-			}
-		}
-	}
-	return false
-}
+func (lr *langRules) speaksToAny(toks []Token) bool { return lr.speaksTo(toks, anySentence) }
 
 // nearNegationWindow: a negation this close before a conditional term
 // (near) cancels it.
@@ -1417,7 +1408,7 @@ func (lr *langRules) apostrophised(toks []Token, h hit) bool {
 	}
 	// "Idiot." alone says nothing of whom; the comment must address someone
 	// elsewhere, unquoted.
-	return lr.speaksTo(toks, anySentence)
+	return lr.speaksToAny(toks)
 }
 
 // anySentence makes speaksTo look at the whole comment.

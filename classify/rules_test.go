@@ -241,14 +241,7 @@ languages:
         terms: [i will find you]
 `))
 	require.NoError(t, err)
-	rules := func(text string) []string {
-		n := rs.norm.Prepare(text)
-		var out []string
-		for _, m := range rs.matchLexicons(rs.rules("en"), "en", n.Tokens, nil) {
-			out = append(out, m.m.Rule+":"+m.m.Normalized)
-		}
-		return out
-	}
+	rules := func(text string) []string { return englishMatches(rs, text) }
 	require.Equal(t, []string{"en.dehumanising:vermin"}, rules("These people are vermin."))
 	require.Equal(t, []string{"en.dehumanising:rats"}, rules("The migrants, rats all of them"))
 	require.Empty(t, rules("Rats live in the subway."), "no context")
@@ -285,14 +278,7 @@ languages:
         terms: [above your pay grade, out of depth]
 `))
 	require.NoError(t, err)
-	rules := func(text string) []string {
-		n := rs.norm.Prepare(text)
-		var out []string
-		for _, m := range rs.matchLexicons(rs.rules("en"), "en", n.Tokens, nil) {
-			out = append(out, m.m.Rule+":"+m.m.Normalized)
-		}
-		return out
-	}
+	rules := func(text string) []string { return englishMatches(rs, text) }
 	require.Equal(t, []string{"en.appearance.cooc:walrus"}, rules("That presenter needs a diet. A walrus on screen."))
 	require.Equal(t, []string{"en.appearance.cooc:emojipig"}, rules("Look at that belly 🐷, presenter of the year"))
 	require.Empty(t, rules("The walrus diet is mostly clams."), "no person")
@@ -343,4 +329,15 @@ languages:
 	} {
 		require.False(t, aimed(s), s)
 	}
+}
+
+// englishMatches lists "rule:normalised" for each lexicon match of text
+// read with rs's English rules.
+func englishMatches(rs *RuleSet, text string) []string {
+	n := rs.norm.Prepare(text)
+	var out []string
+	for _, m := range rs.matchLexicons(rs.rules("en"), "en", n.Tokens, nil) {
+		out = append(out, m.m.Rule+":"+m.m.Normalized)
+	}
+	return out
 }

@@ -350,19 +350,7 @@ func venue(lr *langRules, c *whereaboutsLang, toks []Token, k int) bool {
 }
 
 // hasPhrase reports one of the phrases anywhere outside quotes.
-func hasPhrase(toks []Token, ps [][]string) bool {
-	for i := range toks {
-		if toks[i].Quoted {
-			continue
-		}
-		for _, p := range ps {
-			if i+len(p) <= len(toks) && tokensAre(toks[i:], p) {
-				return true
-			}
-		}
-	}
-	return false
-}
+func hasPhrase(toks []Token, ps [][]string) bool { return phraseWithin(toks, ps, 0, len(toks)-1) }
 
 // careOf are the words after a warning that name what to beware of
 // ("fais attention au verglas", "watch out for the roadworks", "ten
