@@ -19,7 +19,7 @@ CHECK_ARGS ?=
 FUZZ_PKGS ?= ./classify
 FUZZ_TIME ?= 30s
 
-.PHONY: help build run services-up services-down services-status test test-unit test-cluster bench bench-check lint fuzz k8s k8s-rules
+.PHONY: help build run services-up services-down services-status test test-unit test-cluster bench bench-check lint fuzz k8s k8s-rules model
 
 help: ## List the targets (the default)
 	@echo "Usage: make TARGET [VAR=value...]"
@@ -51,6 +51,10 @@ test-cluster: ## Scale-out proof: 3-broker Kafka cluster (127.0.0.1:29092-29094)
 
 k8s: ## Print the prod manifests (go tool kustomize build k8s/overlays/prod)
 	$(GO) tool kustomize build k8s/overlays/prod
+
+model: ## Retrain the built-in troll model on the labelled corpora and golden files in classify/testdata
+	$(GO) run ./cmd/vigie train -o classify/rules/troll.model \
+		$(sort $(wildcard classify/testdata/*.jsonl)) $(sort $(wildcard classify/testdata/golden/*.txt))
 
 k8s-rules: ## Copy the built-in rule file into the manifests' ConfigMap
 	cp classify/rules/default.yaml k8s/base/common/rules.yaml

@@ -160,3 +160,25 @@ func BenchmarkRules(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "comments/s")
 }
+
+// BenchmarkTrollModel measures the troll model alone on the corpus's
+// normalised tokens: the cost it adds to every comment the rules let
+// through, the bulk of real traffic.
+func BenchmarkTrollModel(b *testing.B) {
+	rs, err := ParseRules("default.yaml", defaultRules)
+	require.NoError(b, err)
+	require.NotNil(b, rs.model)
+	corpus := loadCorpus(b)
+	toks := make([][]Token, len(corpus))
+	for i, c := range corpus {
+		toks[i] = rs.norm.Prepare(c.Text).Tokens
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		_ = rs.model.read(toks[n%len(toks)])
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "comments/s")
+}

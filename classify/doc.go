@@ -6,7 +6,7 @@
 // queue); it must not reach into the review queue's Redis keys itself, nor
 // serve HTTP beyond its health and metrics endpoints.
 //
-// The classifier (Engine) works in four steps, each explained in the
+// The classifier (Engine) works in five steps, each explained in the
 // verdict it produces:
 //
 //  1. Normalizer folds the text into a matching form — compatibility
@@ -27,9 +27,15 @@
 //     retrouver"); spam and style signals (links and their commercial hosts,
 //     phone numbers, addresses, stuffing, shouting, duplicates, velocity) add
 //     their weights.
-//  4. Weights sum per category into a spam and a troll score, which the
+//  4. A comment the rules let through is read by the troll Model, a
+//     logistic regression over the words, word pairs and letter n-grams of
+//     its matching form, trained on the labelled corpora and golden files
+//     (Engine.TrainModel). Above the rule file's threshold it sends the
+//     comment to review, never to reject, naming the words that weighed
+//     most.
+//  5. Weights sum per category into a spam and a troll score, which the
 //     tenant's Policy maps to allow, review or reject.
 //
-// CheckStream and Evaluate are the offline entry points behind `vigie check`
-// and `vigie eval`.
+// CheckStream, Evaluate and Engine.TrainModel are the offline entry points
+// behind `vigie check`, `vigie eval` and `vigie train`.
 package classify

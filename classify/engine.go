@@ -115,8 +115,13 @@ const minFingerprintWords = 6
 
 // Classify implements Classifier.
 func (e *Engine) Classify(ctx context.Context, c *message.Comment, p Policy) (message.Verdict, error) {
+	return e.classify(ctx, e.rules.Load(), c, p, e.signals)
+}
+
+// classify decides c with the rule set rs, observing the duplicate and
+// velocity signals when sig is not nil.
+func (e *Engine) classify(ctx context.Context, rs *RuleSet, c *message.Comment, p Policy, sig Signals) (message.Verdict, error) {
 	p = policyOrDefault(p)
-	rs := e.rules.Load()
 	n := rs.norm.Prepare(c.Text)
 	links := rs.scanLinks(n)
 	emails := scanEmails(n, func(s string) bool { return rs.tlds[s] || rs.wordTLDs[s] })
@@ -165,12 +170,13 @@ func (e *Engine) Classify(ctx context.Context, c *message.Comment, p Policy) (me
 			Start: 0, End: len(c.Text), Normalized: lang.Code + "!=" + c.ThreadLang,
 		}})
 	}
-	if e.signals != nil {
+	if sig != nil {
 		var err error
-		if ms, err = e.observe(ctx, rs, c, n, ms); err != nil {
+		if ms, err = e.observe(ctx, sig, rs, c, n, ms); err != nil {
 			return message.Verdict{}, err
 		}
 	}
+	ms = rs.secondOpinion(n, ms, p)
 	v := message.Verdict{
 		V: message.Version, Tenant: c.Tenant, CommentID: c.ID, Language: lang,
 		Ruleset: rs.Hash(), ClassifiedAt: e.now().UTC(),
@@ -252,7 +258,7 @@ func markInLink(n *Normalized, spans []span) {
 	}
 }
 
-func (e *Engine) observe(ctx context.Context, rs *RuleSet, c *message.Comment, n *Normalized, ms []scored) ([]scored, error) {
+func (e *Engine) observe(ctx context.Context, sig Signals, rs *RuleSet, c *message.Comment, n *Normalized, ms []scored) ([]scored, error) {
 	at := c.CreatedAt
 	if at.IsZero() {
 		at = e.now()
@@ -261,7 +267,7 @@ func (e *Engine) observe(ctx context.Context, rs *RuleSet, c *message.Comment, n
 	if author == "" {
 		author = "anonymous"
 	}
-	cnt, err := e.signals.Observe(ctx, Observation{
+	cnt, err := sig.Observe(ctx, Observation{
 		Tenant: c.Tenant, CommentID: c.ID, AuthorID: author,
 		Fingerprint: SimHash(n.Tokens, minFingerprintWords), At: at, Window: rs.sigWindow,
 	})

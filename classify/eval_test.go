@@ -102,7 +102,9 @@ func TestHeldoutQualityGate(t *testing.T) {
 // hard negatives flagged) before its misses were studied and the families
 // they revealed added. The floors sit a little under what the engine
 // reaches now; like the held-out corpus the rounds guard against
-// regressions only: measure generalisation on a fresh round.
+// regressions only, all the more since the troll model is trained on them:
+// TestModelFirstContact measures generalisation on the newest round, and a
+// fresh round measures it best.
 var blindRounds = []struct {
 	file         string
 	minComments  int
@@ -159,11 +161,17 @@ var blindRounds = []struct {
 	// troll 0.986/0.935, 1.1%.
 	{"testdata/blind10.jsonl", 240, "spam 1.000/0.952, troll 0.961/0.636, 2.3%",
 		qualityFloors{spamPrecision: 0.97, spamRecall: 0.97, trollPrecision: 0.97, trollRecall: 0.90, hardNegatives: 0.02, langID: 0.98}},
-	// Round 11 is the latest first contact and has not been studied: its
-	// floors sit just under that first contact, so they guard its
-	// precision while its misses wait for the next session.
+	// Round 11 (troll recall 0.649 on first contact) was not studied by
+	// family: it chose the troll model's settings instead. Trained without
+	// it, rules and model scored troll 0.928/0.831, 5.6%; the built-in
+	// model is trained on it.
 	{"testdata/blind11.jsonl", 240, "spam 0.967/0.921, troll 0.980/0.649, 3.4%",
-		qualityFloors{spamPrecision: 0.95, spamRecall: 0.90, trollPrecision: 0.96, trollRecall: 0.62, hardNegatives: 0.04, langID: 0.98}},
+		qualityFloors{spamPrecision: 0.95, spamRecall: 0.90, trollPrecision: 0.96, trollRecall: 0.95, hardNegatives: 0.04, langID: 0.98}},
+	// Round 12, written after the model was designed: the rules alone
+	// scored troll 0.959/0.610, rules and a model trained without it
+	// spam 1.000/0.952, troll 0.944/0.870, 2.2% (TestModelFirstContact).
+	{"testdata/blind12.jsonl", 240, "spam 1.000/0.952, troll 0.959/0.610, 2.2% (rules alone)",
+		qualityFloors{spamPrecision: 0.97, spamRecall: 0.92, trollPrecision: 0.94, trollRecall: 0.95, hardNegatives: 0.03, langID: 0.98}},
 }
 
 func TestBlindRoundsQualityGate(t *testing.T) {

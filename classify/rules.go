@@ -7,8 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/goccy/go-yaml"
@@ -61,6 +64,18 @@ type ruleFile struct {
 	Signals         signalFile           `yaml:"signals"`
 	Languages       map[string]*langFile `yaml:"languages"`
 	Domains         domainFile           `yaml:"domains"`
+	Model           *modelFile           `yaml:"model"`
+}
+
+// modelFile configures the learned troll model (model.go). Without a model
+// section the rule set has no model.
+type modelFile struct {
+	// File is the model file, relative to the rule file's directory. ""
+	// means the model built into the binary (classify/rules/troll.model).
+	File string `yaml:"file"`
+	// TrollThreshold is the model's probability from which a comment the
+	// rules let through goes to review.
+	TrollThreshold float64 `yaml:"troll_threshold"`
 }
 
 type domainFile struct {
@@ -315,10 +330,15 @@ type RuleSet struct {
 	commercial     map[string]bool
 	commercialLong []string
 	termCount      int
+	// model is the learned troll model, nil when the rule file has no
+	// model section; modelThreshold is its review threshold.
+	model          *Model
+	modelThreshold float64
 }
 
 // Hash returns the rule set's identity: the first 16 hex digits of the
-// SHA-256 of the rule file.
+// SHA-256 of the rule file, followed by the model file when the rule set
+// has a model.
 func (rs *RuleSet) Hash() string { return rs.hash }
 
 // rules returns the compiled rules for a language, falling back to the
@@ -343,13 +363,58 @@ func ParseRules(name string, data []byte) (*RuleSet, error) {
 	}
 	v := &validator{name: name, file: file}
 	rs := v.compile(&rf)
+	modelData := v.model(rs, rf.Model)
 	if len(v.errs) > 0 {
 		return nil, v.errs
 	}
-	sum := sha256.Sum256(data)
-	rs.hash = hex.EncodeToString(sum[:8])
+	h := sha256.New()
+	h.Write(data)
+	h.Write(modelData)
+	rs.hash = hex.EncodeToString(h.Sum(nil)[:8])
 	rs.source = name
 	return rs, nil
+}
+
+// builtinModel is the built-in model, parsed once.
+var builtinModel = sync.OnceValues(func() (*Model, error) { return ParseModel("troll.model", defaultModel) })
+
+// model loads the rule file's model section into rs and returns the model
+// file's bytes (nil without a model). A model file is read relative to the
+// rule file's directory.
+func (v *validator) model(rs *RuleSet, mf *modelFile) []byte {
+	if mf == nil {
+		return nil
+	}
+	if t := mf.TrollThreshold; t <= 0 || t >= 1 {
+		v.errorf("$.model.troll_threshold", "model.troll_threshold %g is outside (0, 1)", t)
+		return nil
+	}
+	rs.modelThreshold = mf.TrollThreshold
+	if mf.File == "" {
+		m, err := builtinModel()
+		if err != nil {
+			v.errorf("$.model", "the built-in model: %v", err)
+			return nil
+		}
+		rs.model = m
+		return defaultModel
+	}
+	path := mf.File
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(v.name), path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		v.errorf("$.model.file", "model.file: %v", err)
+		return nil
+	}
+	m, err := ParseModel(path, data)
+	if err != nil {
+		v.errorf("$.model.file", "model.file: %v", err)
+		return nil
+	}
+	rs.model = m
+	return data
 }
 
 func yamlError(name string, err error) *RuleError {

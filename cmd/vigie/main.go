@@ -37,6 +37,7 @@ var commands = map[string]command{
 	"dev":      {"every role in one process, with in-process Kafka and Redis unless given real ones", roleCommand(config.RoleDev)},
 	"check":    {"classify Comment JSON lines from stdin offline, one verdict line per comment", runCheck},
 	"eval":     {"score the classifier on a labelled JSONL corpus: vigie eval FILE.jsonl", runEval},
+	"train":    {"train the troll model on labelled JSONL corpora: vigie train FILE.jsonl...", runTrain},
 	"admin":    {"manage moderators, tokens and tenant settings in Redis", runAdmin},
 	"bench":    {"measure the pipeline through real Kafka and Redis", runBench},
 	"loadtest": {"measure the synchronous check's latency at a fixed rate", func(ctx context.Context, args []string) error {

@@ -81,3 +81,66 @@ func runEval(ctx context.Context, args []string) error {
 	_, err = classify.Evaluate(ctx, e, f, os.Stdout)
 	return err
 }
+
+func runTrain(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("vigie train", flag.ContinueOnError)
+	engine := engineFlags(fs)
+	out := fs.String("o", "", "write the model to this file (default: standard output)")
+	var opt classify.TrainOptions
+	fs.Float64Var(&opt.C, "c", 0, "inverse L2 penalty (default 10)")
+	fs.Float64Var(&opt.HardWeight, "hard-weight", 0, "how many times a hard negative counts (default 3)")
+	fs.IntVar(&opt.Iterations, "iterations", 0, "optimiser iterations (default 400)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: vigie train [flags] FILE.jsonl|GOLDEN.txt...\n\nTrains the troll model on labelled corpora (the format of vigie eval) and golden\nfiles (classify/testdata/golden), reading each comment with the rule file's\nnormaliser. `make model` rebuilds the built-in one.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errors.New("want at least one labelled corpus")
+	}
+	e, err := engine()
+	if err != nil {
+		return err
+	}
+	var all []classify.LabelledComment
+	for _, name := range fs.Args() {
+		cs, err := readTrainingFile(ctx, e, name)
+		if err != nil {
+			return err
+		}
+		all = append(all, cs...)
+	}
+	model, err := e.TrainModel(all, opt)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = os.Stdout.Write(model)
+		return err
+	}
+	tmp := *out + ".tmp"
+	if err := os.WriteFile(tmp, model, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, *out)
+}
+
+// readTrainingFile reads a labelled corpus (.jsonl) or a golden file (.txt).
+func readTrainingFile(ctx context.Context, e *classify.Engine, name string) ([]classify.LabelledComment, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if !strings.HasSuffix(name, ".txt") {
+		return classify.ReadLabelled(name, f)
+	}
+	cases, err := classify.ReadGolden(name, f)
+	if err != nil {
+		return nil, err
+	}
+	return e.LabelGolden(ctx, cases)
+}

@@ -1,0 +1,210 @@
+package classify
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+)
+
+// TrainOptions tunes Train. The zero value means the defaults the built-in
+// model was trained with.
+type TrainOptions struct {
+	// C is the inverse strength of the L2 penalty, as in the usual
+	// formulation C·Σloss + ½‖w‖². Default 10.
+	C float64
+	// Iterations of full-batch Adam. Default 400.
+	Iterations int
+	// MinDocs drops features seen in fewer comments. Default 2.
+	MinDocs int
+	// HardWeight counts each hard negative (an ok comment marked
+	// hard_negative) this many times: a held honest comment costs a
+	// publisher more than a missed troll the moderators may still see.
+	// Default 3.
+	HardWeight float64
+}
+
+func (o TrainOptions) withDefaults() TrainOptions {
+	if o.C <= 0 {
+		o.C = 10
+	}
+	if o.Iterations <= 0 {
+		o.Iterations = 400
+	}
+	if o.MinDocs <= 0 {
+		o.MinDocs = 2
+	}
+	if o.HardWeight <= 0 {
+		o.HardWeight = 3
+	}
+	return o
+}
+
+// ReadLabelled reads labelled comments, one JSON object per line (the
+// corpus format of `vigie eval`). Blank lines are skipped; a line that does
+// not parse or has another label than ok, spam or troll is an error naming
+// the line.
+func ReadLabelled(name string, in io.Reader) ([]LabelledComment, error) {
+	var out []LabelledComment
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), maxLineBytes)
+	line := 0
+	for sc.Scan() {
+		line++
+		raw := bytes.TrimSpace(sc.Bytes())
+		if len(raw) == 0 {
+			continue
+		}
+		var lc LabelledComment
+		if err := json.Unmarshal(raw, &lc); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
+		}
+		if lc.Label != LabelOK && lc.Label != LabelSpam && lc.Label != LabelTroll {
+			return nil, fmt.Errorf("%s:%d: label %q is not ok, spam or troll", name, line, lc.Label)
+		}
+		out = append(out, lc)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", name, line+1, err)
+	}
+	return out, nil
+}
+
+// trainDoc is one comment as the trainer sees it: the vocabulary indices of
+// its distinct features and the value each carries (1/√n).
+type trainDoc struct {
+	idx []int32
+	x   float64
+	y   float64
+	c   float64 // how many times it counts
+}
+
+// TrainModel fits a troll model to labelled comments, reading each with
+// the engine's current normaliser, and returns it in its text form (see
+// ParseModel). Comments labelled troll are the positives; ok and spam the
+// negatives. The result depends only on the comments, their order and the
+// options, so a committed model can be checked against its corpora.
+func (e *Engine) TrainModel(comments []LabelledComment, opt TrainOptions) ([]byte, error) {
+	opt = opt.withDefaults()
+	if len(comments) == 0 {
+		return nil, fmt.Errorf("no labelled comments to train on")
+	}
+	norm := e.rules.Load().norm
+	var buf featureBuf
+	// Distinct features per comment, as strings, in first-seen order.
+	docs := make([][]string, len(comments))
+	df := map[string]int{}
+	for i := range comments {
+		seen := map[string]bool{}
+		eachFeature(norm.Prepare(comments[i].Text).Tokens, &buf, func(key []byte, _, _ int) {
+			if !seen[string(key)] {
+				seen[string(key)] = true
+				docs[i] = append(docs[i], string(key))
+			}
+		})
+		for _, f := range docs[i] {
+			df[f]++
+		}
+	}
+	var vocab []string
+	for f, n := range df {
+		if n >= opt.MinDocs {
+			vocab = append(vocab, f)
+		}
+	}
+	sort.Strings(vocab)
+	index := make(map[string]int32, len(vocab))
+	for i, f := range vocab {
+		index[f] = int32(i)
+	}
+	td := make([]trainDoc, len(comments))
+	pos := 0
+	for i, fs := range docs {
+		d := trainDoc{c: 1}
+		if comments[i].HardNegative {
+			d.c = opt.HardWeight
+		}
+		if len(fs) > 0 {
+			d.x = 1 / math.Sqrt(float64(len(fs)))
+		}
+		for _, f := range fs {
+			if j, ok := index[f]; ok {
+				d.idx = append(d.idx, j)
+			}
+		}
+		if comments[i].Label == LabelTroll {
+			d.y = 1
+			pos++
+		}
+		td[i] = d
+	}
+	if pos == 0 || pos == len(td) {
+		return nil, fmt.Errorf("need both troll and other comments to train on, have %d of %d troll", pos, len(td))
+	}
+	w, bias := fitLogistic(td, len(vocab), opt.C, opt.Iterations)
+
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "%s\n// Trained by `vigie train` on %d comments (%d troll), %d features\n", modelHeader, len(td), pos, len(vocab))
+	fmt.Fprintf(&out, "// seen in at least %d comments; C=%g, %d iterations. Regenerate with `make model`.\n", opt.MinDocs, opt.C, opt.Iterations)
+	fmt.Fprintf(&out, "bias %s\n", strconv.FormatFloat(bias, 'g', 6, 64))
+	for i, f := range vocab {
+		// Weights too small to move a score are left out; they would only
+		// make the file longer.
+		if math.Abs(w[i]) < 0.005 {
+			continue
+		}
+		fmt.Fprintf(&out, "%s\t%s\n", strconv.FormatFloat(w[i], 'g', 4, 64), f)
+	}
+	return out.Bytes(), nil
+}
+
+// fitLogistic minimises the mean logistic loss plus λ/2‖w‖² (the bias is
+// not penalised) by full-batch Adam from zero. Full batches in a fixed
+// order keep the result reproducible.
+func fitLogistic(docs []trainDoc, features int, c float64, iterations int) ([]float64, float64) {
+	const (
+		rate   = 0.05
+		beta1  = 0.9
+		beta2  = 0.999
+		epsAdm = 1e-8
+	)
+	n := 0.0
+	for _, d := range docs {
+		n += d.c
+	}
+	w := make([]float64, features+1) // the last one is the bias
+	g := make([]float64, features+1)
+	m1 := make([]float64, features+1)
+	m2 := make([]float64, features+1)
+	lambda := 1 / (c * n)
+	b1, b2 := 1.0, 1.0
+	for it := 0; it < iterations; it++ {
+		clear(g)
+		for _, d := range docs {
+			z := w[features]
+			for _, j := range d.idx {
+				z += w[j] * d.x
+			}
+			r := d.c * (sigmoid(z) - d.y) / n
+			for _, j := range d.idx {
+				g[j] += r * d.x
+			}
+			g[features] += r
+		}
+		for j := 0; j < features; j++ {
+			g[j] += lambda * w[j]
+		}
+		b1 *= beta1
+		b2 *= beta2
+		for j := range w {
+			m1[j] = beta1*m1[j] + (1-beta1)*g[j]
+			m2[j] = beta2*m2[j] + (1-beta2)*g[j]*g[j]
+			w[j] -= rate * (m1[j] / (1 - b1)) / (math.Sqrt(m2[j]/(1-b2)) + epsAdm)
+		}
+	}
+	return w[:features], w[features]
+}
