@@ -10,6 +10,7 @@ const PREFERRED = {
   work_from_home: 'amber', crypto: 'amber', contact: 'teal', messenger: 'teal', link: 'blue',
   phone: 'teal', email: 'teal', shouting: 'blue', duplicate: 'blue', velocity: 'blue',
   targeted: 'blue', guard: 'teal', unusual_tld: 'violet', obfuscated_link: 'violet',
+  learned: 'pink',
 };
 
 function hash(s) {
