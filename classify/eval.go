@@ -37,6 +37,9 @@ type LabelledComment struct {
 	HardNegative bool `json:"hard_negative"`
 	// Disguised marks spam or abuse written to dodge filters.
 	Disguised bool `json:"disguised"`
+
+	// golden marks a golden case (GoldenCase.Labelled).
+	golden bool
 }
 
 // PRF holds precision, recall and F1 for one label.

@@ -100,7 +100,7 @@ func ReadGolden(name string, in io.Reader) ([]GoldenCase, error) {
 // trolling otherwise (Engine.LabelGolden asks the rules when the case
 // lists no labels).
 func (g GoldenCase) Labelled() LabelledComment {
-	lc := LabelledComment{Comment: message.Comment{
+	lc := LabelledComment{golden: true, Comment: message.Comment{
 		V: message.Version, ID: fmt.Sprintf("%s:%d", g.File, g.Line), Text: g.Text, ThreadLang: g.Thread,
 	}}
 	switch {

@@ -176,9 +176,12 @@ func TestBuiltInModelIsTrainedOnTheCorpora(t *testing.T) {
 	}
 }
 
-// newestRound is the blind round the built-in model must not have seen to
-// be measured on first contact; firstContactFloors are the targets.
-const newestRound = "testdata/blind12.jsonl"
+// newestRound is the blind round the model is trained without, to be
+// measured on first contact; firstContactFloors are the targets.
+// Round 14 scored spam 1.000/0.905, troll 0.944/0.870, 3.4% of hard
+// negatives flagged. When a fresh round arrives, score it with the
+// built-in model first (vigie eval), then make it the newest round here.
+const newestRound = "testdata/blind14.jsonl"
 
 var firstContactFloors = qualityFloors{
 	spamPrecision: 0.95, spamRecall: 0.90, trollPrecision: 0.90, trollRecall: 0.85,

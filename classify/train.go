@@ -24,8 +24,12 @@ type TrainOptions struct {
 	// HardWeight counts each hard negative (an ok comment marked
 	// hard_negative) this many times: a held honest comment costs a
 	// publisher more than a missed troll the moderators may still see.
-	// Default 3.
+	// Default 2.
 	HardWeight float64
+	// GoldenWeight counts each allowed golden case this many times: they
+	// are the innocent neighbours a rule author wrote on purpose, the
+	// closest calls. Default 3.
+	GoldenWeight float64
 }
 
 func (o TrainOptions) withDefaults() TrainOptions {
@@ -39,7 +43,10 @@ func (o TrainOptions) withDefaults() TrainOptions {
 		o.MinDocs = 2
 	}
 	if o.HardWeight <= 0 {
-		o.HardWeight = 3
+		o.HardWeight = 2
+	}
+	if o.GoldenWeight <= 0 {
+		o.GoldenWeight = 3
 	}
 	return o
 }
@@ -125,7 +132,10 @@ func (e *Engine) TrainModel(comments []LabelledComment, opt TrainOptions) ([]byt
 	pos := 0
 	for i, fs := range docs {
 		d := trainDoc{c: 1}
-		if comments[i].HardNegative {
+		switch {
+		case comments[i].golden && comments[i].Label == LabelOK:
+			d.c = opt.GoldenWeight
+		case comments[i].HardNegative:
 			d.c = opt.HardWeight
 		}
 		if len(fs) > 0 {
@@ -149,7 +159,7 @@ func (e *Engine) TrainModel(comments []LabelledComment, opt TrainOptions) ([]byt
 
 	var out bytes.Buffer
 	fmt.Fprintf(&out, "%s\n// Trained by `vigie train` on %d comments (%d troll), %d features\n", modelHeader, len(td), pos, len(vocab))
-	fmt.Fprintf(&out, "// seen in at least %d comments; C=%g, %d iterations. Regenerate with `make model`.\n", opt.MinDocs, opt.C, opt.Iterations)
+	fmt.Fprintf(&out, "// seen in at least %d comments; C=%g, hard negatives x%g, golden allow cases x%g,\n// %d iterations. Regenerate with `make model`.\n", opt.MinDocs, opt.C, opt.HardWeight, opt.GoldenWeight, opt.Iterations)
 	fmt.Fprintf(&out, "bias %s\n", strconv.FormatFloat(bias, 'g', 6, 64))
 	for i, f := range vocab {
 		// Weights too small to move a score are left out; they would only

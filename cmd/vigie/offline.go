@@ -88,7 +88,8 @@ func runTrain(ctx context.Context, args []string) error {
 	out := fs.String("o", "", "write the model to this file (default: standard output)")
 	var opt classify.TrainOptions
 	fs.Float64Var(&opt.C, "c", 0, "inverse L2 penalty (default 10)")
-	fs.Float64Var(&opt.HardWeight, "hard-weight", 0, "how many times a hard negative counts (default 3)")
+	fs.Float64Var(&opt.HardWeight, "hard-weight", 0, "how many times a hard negative counts (default 2)")
+	fs.Float64Var(&opt.GoldenWeight, "golden-weight", 0, "how many times an allowed golden case counts (default 3)")
 	fs.IntVar(&opt.Iterations, "iterations", 0, "optimiser iterations (default 400)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: vigie train [flags] FILE.jsonl|GOLDEN.txt...\n\nTrains the troll model on labelled corpora (the format of vigie eval) and golden\nfiles (classify/testdata/golden), reading each comment with the rule file's\nnormaliser. `make model` rebuilds the built-in one.")
