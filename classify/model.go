@@ -259,13 +259,20 @@ const modelWords = 3
 // just enough troll weight to reach the policy's review threshold — the
 // model sends to review, it never rejects — spread over the words that
 // pushed it most, each a "model.troll" match labelled "learned". Comments
-// the rules already flagged, as spam or troll, are left as they are.
+// the rules already flagged, as spam or troll, are left as they are, and
+// so are comments where a rule guard cancelled abuse (quoted, reported,
+// self-mockery): the model does not overrule the rules' reading.
 func (rs *RuleSet) secondOpinion(n *Normalized, ms []scored, p Policy) []scored {
 	if rs.model == nil || len(n.Tokens) == 0 {
 		return ms
 	}
 	var spam, troll float64
 	for _, m := range ms {
+		if m.m.Label == "guard" {
+			// The rules read abuse here and found it quoted, reported or
+			// aimed at the writer: that reading stands.
+			return ms
+		}
 		switch m.cat {
 		case CategorySpam:
 			spam += m.m.Weight

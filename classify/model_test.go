@@ -94,6 +94,12 @@ func TestModelSendsWhatRulesMissToReview(t *testing.T) {
 		require.Zero(t, v.Scores.Troll, c)
 	}
 
+	// Where a rule guard read quoted abuse, the model does not overrule it.
+	v, err = e.Classify(context.Background(), &message.Comment{ID: "5", Text: `He wrote "idiot blorf" again.`, ThreadLang: "en"}, DefaultPolicy())
+	require.NoError(t, err)
+	require.Equal(t, message.ActionAllow, v.Action)
+	require.True(t, slices.ContainsFunc(v.Matches, func(m message.Match) bool { return m.Rule == "guard.quoted" }), "%+v", v.Matches)
+
 	// What the rules flag is theirs: an aimed insult keeps its own matches.
 	v, err = e.Classify(context.Background(), &message.Comment{ID: "4", Text: "you idiot blorf", ThreadLang: "en"}, DefaultPolicy())
 	require.NoError(t, err)
@@ -178,10 +184,10 @@ func TestBuiltInModelIsTrainedOnTheCorpora(t *testing.T) {
 
 // newestRound is the blind round the model is trained without, to be
 // measured on first contact; firstContactFloors are the issue's targets.
-// Round 14 scored spam 1.000/0.905, troll 0.944/0.870, 3.4% of hard
+// Round 15 scores spam 0.984/0.984, troll 0.931/0.870, 4.5% of hard
 // negatives flagged. When a fresh round arrives, score it with the
 // built-in model first (vigie eval), then make it the newest round here.
-const newestRound = "testdata/blind14.jsonl"
+const newestRound = "testdata/blind15.jsonl"
 
 var firstContactFloors = qualityFloors{
 	spamPrecision: 0.95, spamRecall: 0.90, trollPrecision: 0.90, trollRecall: 0.85,
