@@ -123,6 +123,18 @@ func (r *Report) LangIDAccuracy() float64 {
 	return float64(r.LangIDCorrect) / float64(r.LangIDTotal)
 }
 
+// parseLabelled decodes one corpus line and checks its label.
+func parseLabelled(raw []byte) (LabelledComment, error) {
+	var lc LabelledComment
+	if err := json.Unmarshal(raw, &lc); err != nil {
+		return lc, err
+	}
+	if lc.Label != LabelOK && lc.Label != LabelSpam && lc.Label != LabelTroll {
+		return lc, fmt.Errorf("label %q is not ok, spam or troll", lc.Label)
+	}
+	return lc, nil
+}
+
 // PredictedLabel reads a verdict as a corpus label: "ok" when allowed, else
 // the category that reached its review threshold (the higher score when
 // both did).
@@ -173,13 +185,9 @@ func Evaluate(ctx context.Context, c Classifier, in io.Reader, out io.Writer) (R
 		if raw == "" {
 			continue
 		}
-		var lc LabelledComment
-		if err := json.Unmarshal([]byte(raw), &lc); err != nil {
+		lc, err := parseLabelled([]byte(raw))
+		if err != nil {
 			r.BadLines = append(r.BadLines, fmt.Sprintf("line %d: %v", line, err))
-			continue
-		}
-		if lc.Label != LabelOK && lc.Label != LabelSpam && lc.Label != LabelTroll {
-			r.BadLines = append(r.BadLines, fmt.Sprintf("line %d: label %q is not ok, spam or troll", line, lc.Label))
 			continue
 		}
 		if lc.V == 0 {

@@ -222,3 +222,21 @@ func TestModelFirstContact(t *testing.T) {
 	require.True(t, strings.Contains(out.String(), "model.troll"), "the model's flags are explained")
 	requireFloors(t, r, firstContactFloors)
 }
+
+func TestTrainingInputErrorsNameTheLine(t *testing.T) {
+	t.Parallel()
+	_, err := ReadLabelled("c.jsonl", strings.NewReader("{\"id\":\"a\",\"text\":\"x\",\"label\":\"ok\"}\n\nnot json\n"))
+	require.ErrorContains(t, err, "c.jsonl:3:")
+	_, err = ReadLabelled("c.jsonl", strings.NewReader(`{"id":"a","text":"x","label":"rude"}`))
+	require.ErrorContains(t, err, `c.jsonl:1: label "rude" is not ok, spam or troll`)
+
+	_, err = ReadGolden("g.txt", strings.NewReader("# comment\naction allow\n"))
+	require.ErrorContains(t, err, "g.txt:2: directive before the first")
+	_, err = ReadGolden("g.txt", strings.NewReader("> hello\nverdict allow\n"))
+	require.ErrorContains(t, err, `g.txt:2: unknown directive "verdict"`)
+	_, err = ReadGolden("g.txt", strings.NewReader("> hello\nthread en\n\n> again\naction allow\n"))
+	require.ErrorContains(t, err, "g.txt:1: want an action line")
+
+	_, err = sharedEngine(t).TrainModel([]LabelledComment{{Label: LabelOK}}, TrainOptions{})
+	require.ErrorContains(t, err, "need both troll and other comments")
+}

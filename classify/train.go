@@ -3,7 +3,6 @@ package classify
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -66,12 +65,9 @@ func ReadLabelled(name string, in io.Reader) ([]LabelledComment, error) {
 		if len(raw) == 0 {
 			continue
 		}
-		var lc LabelledComment
-		if err := json.Unmarshal(raw, &lc); err != nil {
+		lc, err := parseLabelled(raw)
+		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
-		}
-		if lc.Label != LabelOK && lc.Label != LabelSpam && lc.Label != LabelTroll {
-			return nil, fmt.Errorf("%s:%d: label %q is not ok, spam or troll", name, line, lc.Label)
 		}
 		out = append(out, lc)
 	}
