@@ -187,6 +187,12 @@ var blindRounds = []struct {
 	// to guards, the same model scores troll 0.931/0.870, 4.5%.
 	{"testdata/blind15.jsonl", 240, "spam 0.984/0.984, troll 0.905/0.870, 6.7% (rules and model)",
 		qualityFloors{spamPrecision: 0.97, spamRecall: 0.97, trollPrecision: 0.97, trollRecall: 0.95, hardNegatives: 0.03, langID: 0.98}},
+	// Round 16, scored once with the built-in model trained through round
+	// 15 (threshold 0.35, deferring to guards): spam 0.967/0.937, troll
+	// 0.921/0.909, 6.6% (rules alone 0.960/0.623, 4.4%). It then chose,
+	// with the civil corpus, the threshold of 0.40.
+	{"testdata/blind16.jsonl", 240, "spam 0.967/0.937, troll 0.921/0.909, 6.6% (rules and model)",
+		qualityFloors{spamPrecision: 0.95, spamRecall: 0.92, trollPrecision: 0.95, trollRecall: 0.95, hardNegatives: 0.05, langID: 0.98}},
 }
 
 func TestBlindRoundsQualityGate(t *testing.T) {
@@ -201,6 +207,24 @@ func TestBlindRoundsQualityGate(t *testing.T) {
 			requireFloors(t, r, round.floors)
 		})
 	}
+}
+
+// TestCivilQualityGate: testdata/civil.jsonl holds 560 ordinary comments
+// (80 per language: opinions, questions, anecdotes, sarcasm, complaints,
+// capitals, chat) that a fair moderator publishes without hesitation, the
+// bulk of real traffic. The rules alone flag none. The troll model, trained
+// on one half and scored on the other, flagged 23 (4.1%) at the threshold
+// of 0.40 and 30 (5.4%) at 0.35: what a publisher pays in review for the
+// model's recall. The built-in model is trained on all of it, so the gate
+// guards regressions only.
+func TestCivilQualityGate(t *testing.T) {
+	t.Parallel()
+	r, _ := evaluateCorpus(t, "testdata/civil.jsonl")
+	require.GreaterOrEqual(t, r.Total, 560)
+	require.Len(t, r.Languages, 7)
+	flagged := r.Confusion[LabelOK][LabelSpam] + r.Confusion[LabelOK][LabelTroll]
+	require.LessOrEqual(t, flagged, 3, "civil comments flagged")
+	require.GreaterOrEqual(t, r.LangIDAccuracy(), 0.99)
 }
 
 func TestEvaluateReportsBadLines(t *testing.T) {
