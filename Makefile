@@ -52,9 +52,11 @@ test-cluster: ## Scale-out proof: 3-broker Kafka cluster (127.0.0.1:29092-29094)
 k8s: ## Print the prod manifests (go tool kustomize build k8s/overlays/prod)
 	$(GO) tool kustomize build k8s/overlays/prod
 
-model: ## Retrain the built-in troll model on the labelled corpora and golden files in classify/testdata
-	$(GO) run ./cmd/vigie train -o classify/rules/troll.model \
-		$(sort $(wildcard classify/testdata/*.jsonl)) $(sort $(wildcard classify/testdata/golden/*.txt))
+MODEL_DATA = $(sort $(wildcard classify/testdata/*.jsonl)) $(sort $(wildcard classify/testdata/golden/*.txt))
+
+model: ## Retrain the built-in troll and spam models on the labelled corpora and golden files in classify/testdata
+	$(GO) run ./cmd/vigie train -label troll -o classify/rules/troll.model $(MODEL_DATA)
+	$(GO) run ./cmd/vigie train -label spam -o classify/rules/spam.model $(MODEL_DATA)
 
 k8s-rules: ## Copy the built-in rule file into the manifests' ConfigMap
 	cp classify/rules/default.yaml k8s/base/common/rules.yaml

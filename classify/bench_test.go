@@ -167,7 +167,8 @@ func BenchmarkRules(b *testing.B) {
 func BenchmarkTrollModel(b *testing.B) {
 	rs, err := ParseRules("default.yaml", defaultRules)
 	require.NoError(b, err)
-	require.NotNil(b, rs.model)
+	require.NotEmpty(b, rs.models)
+	m := rs.models[0].model
 	corpus := loadCorpus(b)
 	toks := make([][]Token, len(corpus))
 	for i, c := range corpus {
@@ -177,7 +178,7 @@ func BenchmarkTrollModel(b *testing.B) {
 	b.ResetTimer()
 	n := 0
 	for b.Loop() {
-		_ = rs.model.read(toks[n%len(toks)])
+		_ = m.read(toks[n%len(toks)])
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "comments/s")

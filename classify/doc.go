@@ -27,12 +27,12 @@
 //     retrouver"); spam and style signals (links and their commercial hosts,
 //     phone numbers, addresses, stuffing, shouting, duplicates, velocity) add
 //     their weights.
-//  4. A comment the rules let through is read by the troll Model, a
-//     logistic regression over the words, word pairs and letter n-grams of
-//     its matching form, trained on the labelled corpora and golden files
-//     (Engine.TrainModel). Above the rule file's threshold it sends the
-//     comment to review, never to reject, naming the words that weighed
-//     most.
+//  4. A comment the rules let through is read by the troll and spam
+//     Models, logistic regressions over the words, word pairs and letter
+//     n-grams of its matching form, trained on the labelled corpora and
+//     golden files (Engine.TrainModel). Above the rule file's threshold a
+//     model sends the comment to review, never to reject, naming the words
+//     that weighed most.
 //  5. Weights sum per category into a spam and a troll score, which the
 //     tenant's Policy maps to allow, review or reject.
 //

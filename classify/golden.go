@@ -120,7 +120,7 @@ func (g GoldenCase) Labelled() LabelledComment {
 // duplicate and velocity signals.
 func (e *Engine) LabelGolden(ctx context.Context, cases []GoldenCase) ([]LabelledComment, error) {
 	rules := *e.rules.Load()
-	rules.model = nil
+	rules.models = nil
 	out := make([]LabelledComment, 0, len(cases))
 	for _, g := range cases {
 		lc := g.Labelled()

@@ -17,30 +17,44 @@ import (
 	"github.com/vigie-moderation/vigie/internal/message"
 )
 
-// The troll model is a second opinion for what the lexicons do not list:
-// a logistic regression over the words, word pairs and letter n-grams of a
-// comment's matching form, trained on the labelled corpora in
-// classify/testdata by `vigie train` (make model). Writers of abuse change
-// words from one round to the next; letter n-grams ("connard", "conasse",
-// "connerie" share "<con") and the company words keep ("toi", "you", "!")
-// carry over where a phrase list does not.
+// The learned models are a second opinion for what the lexicons do not
+// list: one logistic regression per category (troll, spam) over the words,
+// word pairs and letter n-grams of a comment's matching form, trained on
+// the labelled corpora and golden files in classify/testdata by `vigie
+// train` (make model). Writers of abuse change words from one round to the
+// next; letter n-grams ("connard", "conasse", "connerie" share "<con") and
+// the company words keep ("toi", "you", "!") carry over where a phrase list
+// does not.
 //
-// It only ever sends a comment to review, never rejects it, and its flag is
-// explained like a rule's: one match per word that pushed the score most.
+// A model only ever sends a comment to review, never rejects it, and its
+// flag is explained like a rule's: one match per word that pushed the
+// score most.
 
 //go:embed rules/troll.model
-var defaultModel []byte
+var defaultTrollModel []byte
 
-// DefaultModel returns the troll model built into the binary, in its text
-// form (see ParseModel).
-func DefaultModel() []byte { return bytes.Clone(defaultModel) }
+//go:embed rules/spam.model
+var defaultSpamModel []byte
 
-// Model is a trained troll model. It is read-only once parsed and safe for
-// concurrent use.
+// DefaultModel returns the model of a category built into the binary, in
+// its text form (see ParseModel), or nil for an unknown category.
+func DefaultModel(c Category) []byte {
+	switch c {
+	case CategoryTroll:
+		return bytes.Clone(defaultTrollModel)
+	case CategorySpam:
+		return bytes.Clone(defaultSpamModel)
+	}
+	return nil
+}
+
+// Model is a trained model of one category. It is read-only once parsed
+// and safe for concurrent use.
 type Model struct {
-	bias    float64
-	weights map[uint64]float32
-	hash    string
+	category Category
+	bias     float64
+	weights  map[uint64]float32
+	hash     string
 }
 
 // featureSeed hashes feature strings. It is fixed per process: a model's
@@ -50,19 +64,20 @@ var featureSeed = maphash.MakeSeed()
 
 func featureHash(b []byte) uint64 { return maphash.Bytes(featureSeed, b) }
 
-// Model file format: a header line "vigie-troll-model 1", a line "bias B",
-// then one line per feature, "WEIGHT<TAB>FEATURE". A feature is a word
+// Model file format: a header line "vigie-model 1", a line "label troll"
+// or "label spam", a line "bias B", then one line per feature,
+// "WEIGHT<TAB>FEATURE". A feature is a word
 // ("idiot"), two words separated by a space ("t es"), or a letter n-gram of
 // one word marked with "#" and with "<" and ">" at the word's edges
 // ("#<idi"). Blank lines and lines starting with "//" are ignored.
-const modelHeader = "vigie-troll-model 1"
+const modelHeader = "vigie-model 1"
 
 // ParseModel reads a model in its text form. Errors name the line.
 func ParseModel(name string, data []byte) (*Model, error) {
 	m := &Model{weights: make(map[uint64]float32, bytes.Count(data, []byte{'\n'}))}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	line, header, bias := 0, false, false
+	line, header, label, bias := 0, false, false, false
 	for sc.Scan() {
 		line++
 		l := sc.Text()
@@ -75,11 +90,17 @@ func ParseModel(name string, data []byte) (*Model, error) {
 				return nil, fmt.Errorf("%s:%d: want %q as the first line", name, line, modelHeader)
 			}
 			header = true
+		case !label:
+			v, _ := strings.CutPrefix(l, "label ")
+			if c := Category(v); c != CategoryTroll && c != CategorySpam {
+				return nil, fmt.Errorf("%s:%d: want \"label troll\" or \"label spam\" after the header", name, line)
+			}
+			m.category, label = Category(v), true
 		case !bias:
 			v, ok := strings.CutPrefix(l, "bias ")
 			b, err := strconv.ParseFloat(v, 64)
 			if !ok || err != nil || math.IsNaN(b) || math.IsInf(b, 0) {
-				return nil, fmt.Errorf("%s:%d: want \"bias NUMBER\" after the header", name, line)
+				return nil, fmt.Errorf("%s:%d: want \"bias NUMBER\" after the label", name, line)
 			}
 			m.bias, bias = b, true
 		default:
@@ -99,7 +120,7 @@ func ParseModel(name string, data []byte) (*Model, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if !bias {
-		return nil, fmt.Errorf("%s: not a troll model: want %q and a bias line", name, modelHeader)
+		return nil, fmt.Errorf("%s: not a model: want %q, a label and a bias line", name, modelHeader)
 	}
 	sum := sha256.Sum256(data)
 	m.hash = hex.EncodeToString(sum[:8])
@@ -108,6 +129,9 @@ func ParseModel(name string, data []byte) (*Model, error) {
 
 // Hash is the first 16 hex digits of the SHA-256 of the model file.
 func (m *Model) Hash() string { return m.hash }
+
+// Category is the score the model feeds: troll or spam.
+func (m *Model) Category() Category { return m.category }
 
 // Features returns how many weighted features the model holds.
 func (m *Model) Features() int { return len(m.weights) }
@@ -254,16 +278,24 @@ func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 // modelWords is how many words a model flag points at.
 const modelWords = 3
 
-// secondOpinion asks the model about a comment the rules let through.
-// When its probability reaches the rule set's threshold, the comment gets
-// just enough troll weight to reach the policy's review threshold — the
-// model sends to review, it never rejects — spread over the words that
-// pushed it most, each a "model.troll" match labelled "learned". Comments
-// the rules already flagged, as spam or troll, are left as they are, and
-// so are comments where a rule guard cancelled abuse (quoted, reported,
-// self-mockery): the model does not overrule the rules' reading.
+// learned is a model the rule set runs and the probability from which it
+// sends a comment to review.
+type learned struct {
+	model     *Model
+	threshold float64
+}
+
+// secondOpinion asks the models about a comment the rules let through.
+// When a model's probability reaches its threshold, the comment gets just
+// enough weight in the model's category to reach the policy's review
+// threshold — a model sends to review, it never rejects — spread over the
+// words that pushed it most, each a "model.troll" or "model.spam" match
+// labelled "learned". Comments the rules already flagged, as spam or
+// troll, are left as they are, and so are comments where a rule guard
+// cancelled abuse (quoted, reported, self-mockery): the models do not
+// overrule the rules' reading.
 func (rs *RuleSet) secondOpinion(n *Normalized, ms []scored, p Policy) []scored {
-	if rs.model == nil || len(n.Tokens) == 0 {
+	if len(rs.models) == 0 || len(n.Tokens) == 0 {
 		return ms
 	}
 	var spam, troll float64
@@ -283,11 +315,25 @@ func (rs *RuleSet) secondOpinion(n *Normalized, ms []scored, p Policy) []scored 
 	if spam >= p.SpamReview || troll >= p.TrollReview {
 		return ms
 	}
-	r := rs.model.read(n.Tokens)
-	if r.p < rs.modelThreshold {
-		return ms
+	for _, l := range rs.models {
+		r := l.model.read(n.Tokens)
+		if r.p < l.threshold {
+			continue
+		}
+		need := p.TrollReview - troll
+		if l.model.category == CategorySpam {
+			need = p.SpamReview - spam
+		}
+		ms = r.explain(n, l.model.category, need, ms)
 	}
-	// The words with the largest positive share, best first.
+	return ms
+}
+
+// explain appends the matches of a flag worth weight in category c: the
+// words with the largest positive share, best first, the weight split
+// between them by share.
+func (r modelReading) explain(n *Normalized, c Category, weight float64, ms []scored) []scored {
+	rule := "model." + string(c)
 	var top [modelWords]int
 	k := 0
 	for i, s := range r.share {
@@ -307,10 +353,9 @@ func (rs *RuleSet) secondOpinion(n *Normalized, ms []scored, p Policy) []scored 
 		}
 		top[j] = i
 	}
-	need := p.TrollReview - troll
 	if k == 0 {
-		return append(ms, scored{cat: CategoryTroll, m: message.Match{
-			Rule: "model.troll", Label: "learned", Weight: need, Start: 0, End: len(n.Original),
+		return append(ms, scored{cat: c, m: message.Match{
+			Rule: rule, Label: "learned", Weight: weight, Start: 0, End: len(n.Original),
 			Normalized: fmt.Sprintf("p=%.2f", r.p),
 		}})
 	}
@@ -318,16 +363,16 @@ func (rs *RuleSet) secondOpinion(n *Normalized, ms []scored, p Policy) []scored 
 	for _, i := range top[:k] {
 		total += r.share[i]
 	}
-	left := need
+	left := weight
 	for x, i := range top[:k] {
-		w := need * r.share[i] / total
+		w := weight * r.share[i] / total
 		if x == k-1 {
 			w = left
 		}
 		left -= w
 		t := n.Tokens[i]
-		ms = append(ms, scored{cat: CategoryTroll, m: message.Match{
-			Rule: "model.troll", Label: "learned", Weight: w, Start: t.Start, End: t.End, Normalized: t.Text,
+		ms = append(ms, scored{cat: c, m: message.Match{
+			Rule: rule, Label: "learned", Weight: w, Start: t.Start, End: t.End, Normalized: t.Text,
 		}})
 	}
 	return ms

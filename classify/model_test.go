@@ -19,14 +19,16 @@ func TestParseModelErrorsNameTheLine(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ name, data, want string }{
 		{"no header", "bias 0\n", "m:1: want"},
-		{"no bias", modelHeader + "\n0.5\tidiot\n", "m:2: want \"bias NUMBER\""},
-		{"bad bias", modelHeader + "\nbias lots\n", "m:2:"},
-		{"no tab", modelHeader + "\nbias 0\n0.5 idiot\n", "m:3: want \"WEIGHT<TAB>FEATURE\""},
-		{"not a number", modelHeader + "\nbias 0\nheavy\tidiot\n", "m:3:"},
-		{"NaN", modelHeader + "\n// a comment\nbias 0\nNaN\tidiot\n", "m:4:"},
-		{"empty feature", modelHeader + "\nbias 0\n0.5\t\n", "m:3:"},
-		{"twice", modelHeader + "\nbias 0\n0.5\tidiot\n\n0.7\tidiot\n", "m:5: feature \"idiot\" listed twice"},
-		{"header only", modelHeader + "\n", "m: not a troll model"},
+		{"no label", modelHeader + "\nbias 0\n", "m:2: want \"label troll\" or \"label spam\""},
+		{"bad label", modelHeader + "\nlabel rude\n", "m:2:"},
+		{"no bias", modelHeader + "\nlabel troll\n0.5\tidiot\n", "m:3: want \"bias NUMBER\""},
+		{"bad bias", modelHeader + "\nlabel troll\nbias lots\n", "m:3:"},
+		{"no tab", modelHeader + "\nlabel troll\nbias 0\n0.5 idiot\n", "m:4: want \"WEIGHT<TAB>FEATURE\""},
+		{"not a number", modelHeader + "\nlabel troll\nbias 0\nheavy\tidiot\n", "m:4:"},
+		{"NaN", modelHeader + "\nlabel spam\n// a comment\nbias 0\nNaN\tidiot\n", "m:5:"},
+		{"empty feature", modelHeader + "\nlabel troll\nbias 0\n0.5\t\n", "m:4:"},
+		{"twice", modelHeader + "\nlabel troll\nbias 0\n0.5\tidiot\n\n0.7\tidiot\n", "m:6: feature \"idiot\" listed twice"},
+		{"header only", modelHeader + "\n", "m: not a model"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseModel("m", []byte(tc.data))
@@ -50,13 +52,13 @@ func TestModelFeatures(t *testing.T) {
 // tinyModel flags "blorf" and nothing else: with one known feature among
 // n, the probability is sigmoid(-2 + 20/√n): 0.78 in a short comment
 // (38 features), under 0.6 in a long one.
-const tinyModel = modelHeader + "\nbias -2\n20\tblorf\n-1\tcheese\n"
+const tinyModel = modelHeader + "\nlabel troll\nbias -2\n20\tblorf\n-1\tcheese\n"
 
 func setupModel(t *testing.T, threshold string) *Engine {
 	t.Helper()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "tiny.model"), []byte(tinyModel), 0o644))
-	rules := tinyRules + "model:\n  file: tiny.model\n  troll_threshold: " + threshold + "\n"
+	rules := tinyRules + "model:\n  troll:\n    file: tiny.model\n    threshold: " + threshold + "\n"
 	path := filepath.Join(dir, "rules.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(rules), 0o644))
 	e, err := NewEngine(EngineConfig{RulesPath: path, Languages: []string{"en", "fr"}})
@@ -108,13 +110,37 @@ func TestModelSendsWhatRulesMissToReview(t *testing.T) {
 	}
 }
 
+// A spam model lifts the spam score the same way, with model.spam matches.
+func TestSpamModelSendsWhatRulesMissToReview(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	spam := modelHeader + "\nlabel spam\nbias -2\n20\tzorbcoin\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "spam.model"), []byte(spam), 0o644))
+	path := filepath.Join(dir, "rules.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(tinyRules+"model:\n  spam:\n    file: spam.model\n    threshold: 0.6\n"), 0o644))
+	e, err := NewEngine(EngineConfig{RulesPath: path, Languages: []string{"en", "fr"}})
+	require.NoError(t, err)
+	text := "Grab some zorbcoin today."
+	v, err := e.Classify(context.Background(), &message.Comment{ID: "1", Text: text, ThreadLang: "en"}, DefaultPolicy())
+	require.NoError(t, err)
+	require.Equal(t, message.ActionReview, v.Action)
+	require.Equal(t, 0.5, v.Scores.Spam)
+	require.Zero(t, v.Scores.Troll)
+	require.Equal(t, []string{"spam", "learned"}, v.Labels)
+	require.Equal(t, "model.spam", v.Matches[0].Rule)
+	require.Equal(t, "zorbcoin", text[v.Matches[0].Start:v.Matches[0].End])
+}
+
 func TestModelSectionErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "tiny.model"), []byte(tinyModel), 0o644))
 	for _, tc := range []struct{ name, section, want string }{
-		{"threshold", "model:\n  troll_threshold: 1.5\n", "rules.yaml:12: model.troll_threshold 1.5 is outside (0, 1)"},
-		{"missing file", "model:\n  file: nowhere.model\n  troll_threshold: 0.4\n", "rules.yaml:12: model.file:"},
-		{"bad file", "model:\n  file: rules.yaml\n  troll_threshold: 0.4\n", "want \"vigie-troll-model 1\""},
+		{"threshold", "model:\n  troll:\n    threshold: 1.5\n", "rules.yaml:13: model.troll.threshold 1.5 is outside (0, 1)"},
+		{"missing file", "model:\n  troll:\n    file: nowhere.model\n    threshold: 0.4\n", "rules.yaml:13: model.troll.file:"},
+		{"bad file", "model:\n  troll:\n    file: rules.yaml\n    threshold: 0.4\n", "want \"vigie-model 1\""},
+		{"wrong category", "model:\n  spam:\n    file: tiny.model\n    threshold: 0.4\n", "rules.yaml:13: model.spam.file holds a troll model"},
+		{"unknown category", "model:\n  rude:\n    threshold: 0.4\n", "rules.yaml:12:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, "rules.yaml")
@@ -169,38 +195,36 @@ func labelledCorpora(t *testing.T, e *Engine, skip ...string) []LabelledComment 
 	return all
 }
 
-// The built-in model is what `make model` trains on the corpora in
-// testdata: a change to the corpora or the normaliser must come with the
-// model retrained.
+// The built-in models are what `make model` trains on the corpora and
+// golden files in testdata: a change to them or to the normaliser must
+// come with the models retrained.
 func TestBuiltInModelIsTrainedOnTheCorpora(t *testing.T) {
 	t.Parallel()
 	e := sharedEngine(t)
-	got, err := e.TrainModel(labelledCorpora(t, e), TrainOptions{})
-	require.NoError(t, err)
-	if !bytes.Equal(got, defaultModel) {
-		t.Fatal("classify/rules/troll.model is not the model the corpora train: run `make model`")
+	data := labelledCorpora(t, e)
+	for _, c := range []Category{CategoryTroll, CategorySpam} {
+		got, err := e.TrainModel(data, TrainOptions{Label: c})
+		require.NoError(t, err)
+		if !bytes.Equal(got, DefaultModel(c)) {
+			t.Fatalf("classify/rules/%s.model is not the model the corpora train: run `make model`", c)
+		}
 	}
 }
 
-// newestRound is the blind round the model is trained without, to be
-// measured on first contact; firstContactFloors are the issue's targets
-// but two, set to what round 17 reaches: it flags 5 of its 91 hard
-// negatives (5.5%, four of them by the rules alone: a self-mocking
-// "so ein Trottel", the town of Troia, a parish food bank's phone number,
-// "whoever did it … absolute scum"), and its spam recall is 0.889 (a
-// romance scam, look-alike giveaways, an SEO tip, a counterfeit shop on
-// Instagram). It scores spam 0.982/0.889, troll 0.932/0.896. When a fresh
-// round arrives, score it with the built-in model first (vigie eval), then
-// make it the newest round here.
-const newestRound = "testdata/blind17.jsonl"
+// newestRound is the blind round the models are trained without, to be
+// measured on first contact; firstContactFloors are the issue's targets.
+// Round 18 (504 comments) scores spam 0.992/0.929, troll 0.956/0.851, 2.9%
+// of hard negatives flagged. When a fresh round arrives, score it with the
+// built-in models first (vigie eval), then make it the newest round here.
+const newestRound = "testdata/blind18.jsonl"
 
 var firstContactFloors = qualityFloors{
-	spamPrecision: 0.95, spamRecall: 0.88, trollPrecision: 0.90, trollRecall: 0.85,
-	hardNegatives: 0.06, langID: 0.97,
+	spamPrecision: 0.95, spamRecall: 0.90, trollPrecision: 0.90, trollRecall: 0.85,
+	hardNegatives: 0.05, langID: 0.97,
 }
 
-// TestModelFirstContact measures the whole classifier, rules and model, on
-// comments neither has seen: the model is trained on every corpus but the
+// TestModelFirstContact measures the whole classifier, rules and models, on
+// comments none has seen: the models are trained on every corpus but the
 // newest blind round, then scored on that round. The rules were written
 // before the round, so this is the figure that says how the classifier
 // does on a stranger's comments.
@@ -208,13 +232,17 @@ func TestModelFirstContact(t *testing.T) {
 	t.Parallel()
 	e, err := NewEngine(EngineConfig{Signals: NewMemorySignals(0)})
 	require.NoError(t, err)
-	data, err := e.TrainModel(labelledCorpora(t, e, newestRound), TrainOptions{})
-	require.NoError(t, err)
-	m, err := ParseModel("without-newest", data)
-	require.NoError(t, err)
+	train := labelledCorpora(t, e, newestRound)
 	rs := *e.rules.Load()
-	require.NotNil(t, rs.model, "the default rule file has a model section")
-	rs.model = m
+	require.Len(t, rs.models, 2, "the default rule file has a troll and a spam model")
+	rs.models = slices.Clone(rs.models)
+	for i, l := range rs.models {
+		data, err := e.TrainModel(train, TrainOptions{Label: l.model.category})
+		require.NoError(t, err)
+		m, err := ParseModel("without-newest", data)
+		require.NoError(t, err)
+		rs.models[i].model = m
+	}
 	e.rules.Store(&rs)
 
 	f, err := os.Open(newestRound)

@@ -64,18 +64,26 @@ type ruleFile struct {
 	Signals         signalFile           `yaml:"signals"`
 	Languages       map[string]*langFile `yaml:"languages"`
 	Domains         domainFile           `yaml:"domains"`
-	Model           *modelFile           `yaml:"model"`
+	Models          *modelsFile          `yaml:"model"`
 }
 
-// modelFile configures the learned troll model (model.go). Without a model
-// section the rule set has no model.
+// modelsFile configures the learned models (model.go), one per category.
+// Without a model section, or without a category in it, the rule set runs
+// no model of that category.
+type modelsFile struct {
+	Troll *modelFile `yaml:"troll"`
+	Spam  *modelFile `yaml:"spam"`
+}
+
+// modelFile configures one learned model.
 type modelFile struct {
 	// File is the model file, relative to the rule file's directory. ""
-	// means the model built into the binary (classify/rules/troll.model).
+	// means the model built into the binary (classify/rules/troll.model,
+	// classify/rules/spam.model).
 	File string `yaml:"file"`
-	// TrollThreshold is the model's probability from which a comment the
-	// rules let through goes to review.
-	TrollThreshold float64 `yaml:"troll_threshold"`
+	// Threshold is the model's probability from which a comment the rules
+	// let through goes to review.
+	Threshold float64 `yaml:"threshold"`
 }
 
 type domainFile struct {
@@ -330,10 +338,8 @@ type RuleSet struct {
 	commercial     map[string]bool
 	commercialLong []string
 	termCount      int
-	// model is the learned troll model, nil when the rule file has no
-	// model section; modelThreshold is its review threshold.
-	model          *Model
-	modelThreshold float64
+	// models are the learned models the rule file names, troll first.
+	models []learned
 }
 
 // Hash returns the rule set's identity: the first 16 hex digits of the
@@ -363,58 +369,77 @@ func ParseRules(name string, data []byte) (*RuleSet, error) {
 	}
 	v := &validator{name: name, file: file}
 	rs := v.compile(&rf)
-	modelData := v.model(rs, rf.Model)
+	modelData := v.models(rs, rf.Models)
 	if len(v.errs) > 0 {
 		return nil, v.errs
 	}
 	h := sha256.New()
 	h.Write(data)
-	h.Write(modelData)
+	for _, d := range modelData {
+		h.Write(d)
+	}
 	rs.hash = hex.EncodeToString(h.Sum(nil)[:8])
 	rs.source = name
 	return rs, nil
 }
 
-// builtinModel is the built-in model, parsed once.
-var builtinModel = sync.OnceValues(func() (*Model, error) { return ParseModel("troll.model", defaultModel) })
+// builtinModels are the built-in models, each parsed once.
+var builtinModels = map[Category]func() (*Model, error){
+	CategoryTroll: sync.OnceValues(func() (*Model, error) { return ParseModel("troll.model", defaultTrollModel) }),
+	CategorySpam:  sync.OnceValues(func() (*Model, error) { return ParseModel("spam.model", defaultSpamModel) }),
+}
 
-// model loads the rule file's model section into rs and returns the model
-// file's bytes (nil without a model). A model file is read relative to the
-// rule file's directory.
-func (v *validator) model(rs *RuleSet, mf *modelFile) []byte {
+// models loads the rule file's model section into rs and returns the model
+// files' bytes. A model file is read relative to the rule file's directory
+// and must hold a model of the category it is named for.
+func (v *validator) models(rs *RuleSet, mf *modelsFile) [][]byte {
 	if mf == nil {
 		return nil
 	}
-	if t := mf.TrollThreshold; t <= 0 || t >= 1 {
-		v.errorf("$.model.troll_threshold", "model.troll_threshold %g is outside (0, 1)", t)
-		return nil
-	}
-	rs.modelThreshold = mf.TrollThreshold
-	if mf.File == "" {
-		m, err := builtinModel()
-		if err != nil {
-			v.errorf("$.model", "the built-in model: %v", err)
-			return nil
+	var out [][]byte
+	for _, c := range []struct {
+		cat Category
+		f   *modelFile
+	}{{CategoryTroll, mf.Troll}, {CategorySpam, mf.Spam}} {
+		if c.f == nil {
+			continue
 		}
-		rs.model = m
-		return defaultModel
+		path := "$.model." + string(c.cat)
+		if t := c.f.Threshold; t <= 0 || t >= 1 {
+			v.errorf(path+".threshold", "model.%s.threshold %g is outside (0, 1)", c.cat, t)
+			continue
+		}
+		m, data, err := loadModel(v.name, c.cat, c.f.File)
+		if err != nil {
+			v.errorf(path+".file", "model.%s.file: %v", c.cat, err)
+			continue
+		}
+		if m.category != c.cat {
+			v.errorf(path+".file", "model.%s.file holds a %s model", c.cat, m.category)
+			continue
+		}
+		rs.models = append(rs.models, learned{model: m, threshold: c.f.Threshold})
+		out = append(out, data)
 	}
-	path := mf.File
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(filepath.Dir(v.name), path)
+	return out
+}
+
+// loadModel reads the model named file ("" for the built-in one of the
+// category), relative to the rule file ruleFile.
+func loadModel(ruleFile string, c Category, file string) (*Model, []byte, error) {
+	if file == "" {
+		m, err := builtinModels[c]()
+		return m, DefaultModel(c), err
 	}
-	data, err := os.ReadFile(path)
+	if !filepath.IsAbs(file) {
+		file = filepath.Join(filepath.Dir(ruleFile), file)
+	}
+	data, err := os.ReadFile(file)
 	if err != nil {
-		v.errorf("$.model.file", "model.file: %v", err)
-		return nil
+		return nil, nil, err
 	}
-	m, err := ParseModel(path, data)
-	if err != nil {
-		v.errorf("$.model.file", "model.file: %v", err)
-		return nil
-	}
-	rs.model = m
-	return data
+	m, err := ParseModel(file, data)
+	return m, data, err
 }
 
 func yamlError(name string, err error) *RuleError {

@@ -10,9 +10,12 @@ import (
 	"strconv"
 )
 
-// TrainOptions tunes Train. The zero value means the defaults the built-in
-// model was trained with.
+// TrainOptions tunes TrainModel. The zero value means the defaults the
+// built-in models were trained with.
 type TrainOptions struct {
+	// Label is the category the model learns: comments with that label are
+	// its positives, all others its negatives. Default troll.
+	Label Category
 	// C is the inverse strength of the L2 penalty, as in the usual
 	// formulation C·Σloss + ½‖w‖². Default 10.
 	C float64
@@ -32,6 +35,9 @@ type TrainOptions struct {
 }
 
 func (o TrainOptions) withDefaults() TrainOptions {
+	if o.Label == "" {
+		o.Label = CategoryTroll
+	}
 	if o.C <= 0 {
 		o.C = 10
 	}
@@ -86,13 +92,16 @@ type trainDoc struct {
 	c   float64 // how many times it counts
 }
 
-// TrainModel fits a troll model to labelled comments, reading each with
-// the engine's current normaliser, and returns it in its text form (see
-// ParseModel). Comments labelled troll are the positives; ok and spam the
-// negatives. The result depends only on the comments, their order and the
+// TrainModel fits a model of the category opt.Label to labelled comments,
+// reading each with the engine's current normaliser, and returns it in its
+// text form (see ParseModel). Comments with that label are the positives,
+// all others the negatives. The result depends only on the comments, their order and the
 // options, so a committed model can be checked against its corpora.
 func (e *Engine) TrainModel(comments []LabelledComment, opt TrainOptions) ([]byte, error) {
 	opt = opt.withDefaults()
+	if opt.Label != CategoryTroll && opt.Label != CategorySpam {
+		return nil, fmt.Errorf("label %q: want troll or spam", opt.Label)
+	}
 	if len(comments) == 0 {
 		return nil, fmt.Errorf("no labelled comments to train on")
 	}
@@ -142,19 +151,19 @@ func (e *Engine) TrainModel(comments []LabelledComment, opt TrainOptions) ([]byt
 				d.idx = append(d.idx, j)
 			}
 		}
-		if comments[i].Label == LabelTroll {
+		if comments[i].Label == string(opt.Label) {
 			d.y = 1
 			pos++
 		}
 		td[i] = d
 	}
 	if pos == 0 || pos == len(td) {
-		return nil, fmt.Errorf("need both troll and other comments to train on, have %d of %d troll", pos, len(td))
+		return nil, fmt.Errorf("need both %s and other comments to train on, have %d of %d %s", opt.Label, pos, len(td), opt.Label)
 	}
 	w, bias := fitLogistic(td, len(vocab), opt.C, opt.Iterations)
 
 	var out bytes.Buffer
-	fmt.Fprintf(&out, "%s\n// Trained by `vigie train` on %d comments (%d troll), %d features\n", modelHeader, len(td), pos, len(vocab))
+	fmt.Fprintf(&out, "%s\nlabel %s\n// Trained by `vigie train` on %d comments (%d %s), %d features\n", modelHeader, opt.Label, len(td), pos, opt.Label, len(vocab))
 	fmt.Fprintf(&out, "// seen in at least %d comments; C=%g, hard negatives x%g, golden allow cases x%g,\n// %d iterations. Regenerate with `make model`.\n", opt.MinDocs, opt.C, opt.HardWeight, opt.GoldenWeight, opt.Iterations)
 	fmt.Fprintf(&out, "bias %s\n", strconv.FormatFloat(bias, 'g', 6, 64))
 	for i, f := range vocab {

@@ -87,12 +87,13 @@ func runTrain(ctx context.Context, args []string) error {
 	engine := engineFlags(fs)
 	out := fs.String("o", "", "write the model to this file (default: standard output)")
 	var opt classify.TrainOptions
+	label := fs.String("label", "troll", "the category to learn: troll or spam")
 	fs.Float64Var(&opt.C, "c", 0, "inverse L2 penalty (default 10)")
 	fs.Float64Var(&opt.HardWeight, "hard-weight", 0, "how many times a hard negative counts (default 2)")
 	fs.Float64Var(&opt.GoldenWeight, "golden-weight", 0, "how many times an allowed golden case counts (default 3)")
 	fs.IntVar(&opt.Iterations, "iterations", 0, "optimiser iterations (default 400)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: vigie train [flags] FILE.jsonl|GOLDEN.txt...\n\nTrains the troll model on labelled corpora (the format of vigie eval) and golden\nfiles (classify/testdata/golden), reading each comment with the rule file's\nnormaliser. `make model` rebuilds the built-in one.")
+		fmt.Fprintln(fs.Output(), "Usage: vigie train [flags] FILE.jsonl|GOLDEN.txt...\n\nTrains the troll or spam model on labelled corpora (the format of vigie eval) and golden\nfiles (classify/testdata/golden), reading each comment with the rule file's\nnormaliser. `make model` rebuilds the built-in one.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -102,6 +103,7 @@ func runTrain(ctx context.Context, args []string) error {
 		fs.Usage()
 		return errors.New("want at least one labelled corpus")
 	}
+	opt.Label = classify.Category(*label)
 	e, err := engine()
 	if err != nil {
 		return err
