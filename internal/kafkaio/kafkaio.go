@@ -179,3 +179,61 @@ func Ping(ctx context.Context, brokers []string) error {
 	}
 	return nil
 }
+
+// GroupProgress is how far a consumer group has come on a topic: the sum of
+// its committed offsets, and the records waiting after them.
+type GroupProgress struct {
+	Committed int64
+	Lag       int64
+}
+
+// ReadGroupProgress asks the brokers for group's committed offsets on topic
+// and the topic's first and last offsets. A partition the group never
+// committed counts from its first offset (a new group starts there).
+func ReadGroupProgress(ctx context.Context, brokers []string, group, topic string) (GroupProgress, error) {
+	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+	md, err := c.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+	if err != nil {
+		return GroupProgress{}, err
+	}
+	if len(md.Topics) != 1 || md.Topics[0].Error != nil {
+		return GroupProgress{}, fmt.Errorf("metadata of %s: %v", topic, md.Topics)
+	}
+	var ids []int
+	var reqs []kafka.OffsetRequest
+	for _, p := range md.Topics[0].Partitions {
+		ids = append(ids, p.ID)
+		reqs = append(reqs, kafka.FirstOffsetOf(p.ID), kafka.LastOffsetOf(p.ID))
+	}
+	offs, err := c.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: reqs}})
+	if err != nil {
+		return GroupProgress{}, err
+	}
+	cm, err := c.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ids}})
+	if err != nil {
+		return GroupProgress{}, err
+	}
+	if cm.Error != nil {
+		return GroupProgress{}, cm.Error
+	}
+	committed := map[int]int64{}
+	for _, p := range cm.Topics[topic] {
+		if p.Error != nil {
+			return GroupProgress{}, p.Error
+		}
+		committed[p.Partition] = p.CommittedOffset
+	}
+	var g GroupProgress
+	for _, p := range offs.Topics[topic] {
+		if p.Error != nil {
+			return GroupProgress{}, p.Error
+		}
+		start := p.FirstOffset
+		if c, ok := committed[p.Partition]; ok && c >= 0 {
+			start = max(c, p.FirstOffset)
+			g.Committed += c
+		}
+		g.Lag += max(0, p.LastOffset-start)
+	}
+	return g, nil
+}

@@ -184,6 +184,12 @@ func (rt *runtime) addClassify() error {
 	}
 	rt.g.Go(func(ctx context.Context) error { return observeReader(ctx, reader) })
 	rt.g.Go(func(ctx context.Context) error {
+		read := func(ctx context.Context) (kafkaio.GroupProgress, error) {
+			return kafkaio.ReadGroupProgress(ctx, rt.brokers, rt.cfg.ClassifyGroup, rt.cfg.Topics.Comments)
+		}
+		return watchProgress(ctx, read, stallAfter, stallCheckEvery, log)
+	})
+	rt.g.Go(func(ctx context.Context) error {
 		err := consumer.Run(ctx)
 		// Closing the reader leaves the group at once, so the partitions
 		// move to another replica without waiting for the session timeout.
