@@ -141,6 +141,14 @@ type featureBuf struct {
 	key   []byte
 	edges []int
 	seen  []uint64 // open-addressing set of feature hashes; 0 is empty
+	feats []feature
+}
+
+// feature is the first occurrence of a distinct feature in a comment: its
+// hash and the tokens it came from (b is a for a single word).
+type feature struct {
+	h    uint64
+	a, b int32
 }
 
 var featureBufs = sync.Pool{New: func() any { return &featureBuf{} }}
@@ -229,43 +237,49 @@ type modelReading struct {
 	share []float64 // per token; positive pushes toward troll
 }
 
-// read scores the tokens. Every distinct feature weighs 1/√n, n the number
-// of distinct features, whether the model knows it or not (the form the
-// model was trained on); a feature that repeats counts once, for the
-// tokens where it first appears.
-func (m *Model) read(toks []Token) modelReading {
-	buf := featureBufs.Get().(*featureBuf)
-	defer featureBufs.Put(buf)
+// distinct returns the distinct features of the tokens, each at its first
+// occurrence, in order. The slice is the buffer's and is valid until its
+// next use; every model of a rule set reads the same one.
+func (buf *featureBuf) distinct(toks []Token) []feature {
 	bound := 0
 	for i := range toks {
 		bound += 2 + 3*(len(toks[i].Text)+2)
 	}
 	buf.resetSeen(bound)
-	r := modelReading{share: make([]float64, len(toks))}
-	n, sum := 0, 0.0
+	buf.feats = buf.feats[:0]
 	eachFeature(toks, buf, func(key []byte, a, b int) {
-		h := featureHash(key)
-		if !buf.firstSeen(h) {
-			return
-		}
-		n++
-		w, ok := m.weights[h]
-		if !ok {
-			return
-		}
-		sum += float64(w)
-		if a == b {
-			r.share[a] += float64(w)
-		} else {
-			r.share[a] += float64(w) / 2
-			r.share[b] += float64(w) / 2
+		if h := featureHash(key); buf.firstSeen(h) {
+			buf.feats = append(buf.feats, feature{h: h, a: int32(a), b: int32(b)})
 		}
 	})
-	if n == 0 {
+	return buf.feats
+}
+
+// read scores a comment of ntok tokens from its distinct features. Every
+// distinct feature weighs 1/√n, n the number of distinct features, whether
+// the model knows it or not (the form the model was trained on); a feature
+// that repeats counts once, for the tokens where it first appears.
+func (m *Model) read(feats []feature, ntok int) modelReading {
+	r := modelReading{share: make([]float64, ntok)}
+	if len(feats) == 0 {
 		r.p = sigmoid(m.bias)
 		return r
 	}
-	x := 1 / math.Sqrt(float64(n))
+	sum := 0.0
+	for _, f := range feats {
+		w, ok := m.weights[f.h]
+		if !ok {
+			continue
+		}
+		sum += float64(w)
+		if f.a == f.b {
+			r.share[f.a] += float64(w)
+		} else {
+			r.share[f.a] += float64(w) / 2
+			r.share[f.b] += float64(w) / 2
+		}
+	}
+	x := 1 / math.Sqrt(float64(len(feats)))
 	for i := range r.share {
 		r.share[i] *= x
 	}
@@ -315,8 +329,12 @@ func (rs *RuleSet) secondOpinion(n *Normalized, ms []scored, p Policy) []scored 
 	if spam >= p.SpamReview || troll >= p.TrollReview {
 		return ms
 	}
+	// The models read the same features: gather them once.
+	buf := featureBufs.Get().(*featureBuf)
+	defer featureBufs.Put(buf)
+	feats := buf.distinct(n.Tokens)
 	for _, l := range rs.models {
-		r := l.model.read(n.Tokens)
+		r := l.model.read(feats, len(n.Tokens))
 		if r.p < l.threshold {
 			continue
 		}
