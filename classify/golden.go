@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -136,4 +137,22 @@ func (e *Engine) LabelGolden(ctx context.Context, cases []GoldenCase) ([]Labelle
 		out = append(out, lc)
 	}
 	return out, nil
+}
+
+// ReadTrainingFile reads one training file: a golden file (.txt, labelled
+// by LabelGolden) or a labelled corpus (any other name, see ReadLabelled).
+func (e *Engine) ReadTrainingFile(ctx context.Context, path string) ([]LabelledComment, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if !strings.HasSuffix(path, ".txt") {
+		return ReadLabelled(path, f)
+	}
+	cases, err := ReadGolden(path, f)
+	if err != nil {
+		return nil, err
+	}
+	return e.LabelGolden(ctx, cases)
 }

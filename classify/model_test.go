@@ -170,26 +170,18 @@ func TestReloadKeepsOldModelOnError(t *testing.T) {
 // corpora named in skip.
 func labelledCorpora(t *testing.T, e *Engine, skip ...string) []LabelledComment {
 	t.Helper()
-	paths, err := filepath.Glob("testdata/*.jsonl")
+	corpora, err := filepath.Glob("testdata/*.jsonl")
 	require.NoError(t, err)
-	sort.Strings(paths)
+	golden, err := filepath.Glob("testdata/golden/*.txt")
+	require.NoError(t, err)
+	sort.Strings(corpora)
+	sort.Strings(golden)
 	var all []LabelledComment
-	for _, p := range paths {
+	for _, p := range append(corpora, golden...) {
 		if slices.Contains(skip, p) {
 			continue
 		}
-		f, err := os.Open(p)
-		require.NoError(t, err)
-		cs, err := ReadLabelled(p, f)
-		f.Close()
-		require.NoError(t, err)
-		all = append(all, cs...)
-	}
-	golden, err := filepath.Glob("testdata/golden/*.txt")
-	require.NoError(t, err)
-	sort.Strings(golden)
-	for _, p := range golden {
-		cs, err := e.LabelGolden(context.Background(), readGolden(t, p))
+		cs, err := e.ReadTrainingFile(context.Background(), p)
 		require.NoError(t, err)
 		all = append(all, cs...)
 	}

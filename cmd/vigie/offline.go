@@ -110,7 +110,7 @@ func runTrain(ctx context.Context, args []string) error {
 	}
 	var all []classify.LabelledComment
 	for _, name := range fs.Args() {
-		cs, err := readTrainingFile(ctx, e, name)
+		cs, err := e.ReadTrainingFile(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -129,21 +129,4 @@ func runTrain(ctx context.Context, args []string) error {
 		return err
 	}
 	return os.Rename(tmp, *out)
-}
-
-// readTrainingFile reads a labelled corpus (.jsonl) or a golden file (.txt).
-func readTrainingFile(ctx context.Context, e *classify.Engine, name string) ([]classify.LabelledComment, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if !strings.HasSuffix(name, ".txt") {
-		return classify.ReadLabelled(name, f)
-	}
-	cases, err := classify.ReadGolden(name, f)
-	if err != nil {
-		return nil, err
-	}
-	return e.LabelGolden(ctx, cases)
 }
