@@ -2,11 +2,11 @@ package classify
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/vigie-moderation/vigie/internal/message"
@@ -30,29 +30,18 @@ type lineError struct {
 // lines are skipped. It returns the first read or write error, or a
 // classifier error, or ctx's error.
 func CheckStream(ctx context.Context, c Classifier, in io.Reader, out io.Writer) error {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64*1024), maxLineBytes)
 	w := bufio.NewWriter(out)
 	defer w.Flush()
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	p := DefaultPolicy()
-	line := 0
-	for sc.Scan() {
-		line++
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		raw := strings.TrimSpace(sc.Text())
-		if raw == "" {
-			continue
-		}
-		cm, err := decodeCheckComment([]byte(raw))
+	return eachLine(ctx, in, func(line int, raw []byte) error {
+		cm, err := decodeCheckComment(raw)
 		if err != nil {
 			if err := enc.Encode(lineError{Line: line, Error: err.Error()}); err != nil {
 				return fmt.Errorf("writing error line: %w", err)
 			}
-			continue
+			return nil
 		}
 		v, err := c.Classify(ctx, cm, p)
 		if err != nil {
@@ -60,6 +49,29 @@ func CheckStream(ctx context.Context, c Classifier, in io.Reader, out io.Writer)
 		}
 		if err := enc.Encode(v); err != nil {
 			return fmt.Errorf("writing verdict: %w", err)
+		}
+		return nil
+	})
+}
+
+// eachLine calls fn with each non-blank line of in, trimmed, and its
+// 1-based number, until fn or ctx fails. Lines may be up to maxLineBytes
+// long; a read error names the line it stopped at.
+func eachLine(ctx context.Context, in io.Reader, fn func(line int, raw []byte) error) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), maxLineBytes)
+	line := 0
+	for sc.Scan() {
+		line++
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		raw := bytes.TrimSpace(sc.Bytes())
+		if len(raw) == 0 {
+			continue
+		}
+		if err := fn(line, raw); err != nil {
+			return err
 		}
 	}
 	if err := sc.Err(); err != nil {

@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -173,22 +172,11 @@ func Evaluate(ctx context.Context, c Classifier, in io.Reader, out io.Writer) (R
 		r.Confusion[l] = map[string]int{}
 	}
 	p := DefaultPolicy()
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64*1024), maxLineBytes)
-	line := 0
-	for sc.Scan() {
-		line++
-		if err := ctx.Err(); err != nil {
-			return r, err
-		}
-		raw := strings.TrimSpace(sc.Text())
-		if raw == "" {
-			continue
-		}
-		lc, err := parseLabelled([]byte(raw))
+	err := eachLine(ctx, in, func(line int, raw []byte) error {
+		lc, err := parseLabelled(raw)
 		if err != nil {
 			r.BadLines = append(r.BadLines, fmt.Sprintf("line %d: %v", line, err))
-			continue
+			return nil
 		}
 		if lc.V == 0 {
 			lc.V = message.Version
@@ -198,12 +186,13 @@ func Evaluate(ctx context.Context, c Classifier, in io.Reader, out io.Writer) (R
 		}
 		v, err := c.Classify(ctx, &lc.Comment, p)
 		if err != nil {
-			return r, fmt.Errorf("classifying line %d: %w", line, err)
+			return fmt.Errorf("classifying line %d: %w", line, err)
 		}
 		r.add(&lc, v, PredictedLabel(v, p))
-	}
-	if err := sc.Err(); err != nil {
-		return r, fmt.Errorf("reading line %d: %w", line+1, err)
+		return nil
+	})
+	if err != nil {
+		return r, err
 	}
 	for _, prf := range r.Labels {
 		prf.finish()

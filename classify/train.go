@@ -1,8 +1,8 @@
 package classify
 
 import (
-	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -62,25 +62,23 @@ func (o TrainOptions) withDefaults() TrainOptions {
 // the line.
 func ReadLabelled(name string, in io.Reader) ([]LabelledComment, error) {
 	var out []LabelledComment
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64*1024), maxLineBytes)
-	line := 0
-	for sc.Scan() {
-		line++
-		raw := bytes.TrimSpace(sc.Bytes())
-		if len(raw) == 0 {
-			continue
-		}
+	var bad error
+	err := eachLine(context.Background(), in, func(line int, raw []byte) error {
 		lc, err := parseLabelled(raw)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
+			bad = fmt.Errorf("%s:%d: %v", name, line, err)
+			return bad
 		}
 		out = append(out, lc)
+		return nil
+	})
+	switch {
+	case err == nil:
+		return out, nil
+	case err == bad:
+		return nil, err
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", name, line+1, err)
-	}
-	return out, nil
+	return nil, fmt.Errorf("%s: %w", name, err)
 }
 
 // trainDoc is one comment as the trainer sees it: the vocabulary indices of
