@@ -291,11 +291,9 @@ func (e *Engine) observe(ctx context.Context, sig Signals, rs *RuleSet, c *messa
 	return ms, nil
 }
 
-// score sums weights per category, clamps to [0, 1], and lists the labels
-// of every category that reached its review threshold.
-func score(ms []scored, p Policy) (message.Scores, []string, []message.Match) {
+// sums adds the matches' weights per category, unrounded and unclamped.
+func sums(ms []scored) message.Scores {
 	var s message.Scores
-	byLabel := map[string]float64{}
 	for _, m := range ms {
 		switch m.cat {
 		case CategorySpam:
@@ -304,6 +302,14 @@ func score(ms []scored, p Policy) (message.Scores, []string, []message.Match) {
 			s.Troll += m.m.Weight
 		}
 	}
+	return s
+}
+
+// score sums weights per category, clamps to [0, 1], and lists the labels
+// of every category that reached its review threshold.
+func score(ms []scored, p Policy) (message.Scores, []string, []message.Match) {
+	s := sums(ms)
+	byLabel := map[string]float64{}
 	s.Spam = clamp01(round3(s.Spam))
 	s.Troll = clamp01(round3(s.Troll))
 	flagged := map[Category]bool{

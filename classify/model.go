@@ -312,21 +312,13 @@ func (rs *RuleSet) secondOpinion(n *Normalized, ms []scored, p Policy) []scored 
 	if len(rs.models) == 0 || len(n.Tokens) == 0 {
 		return ms
 	}
-	var spam, troll float64
-	for _, m := range ms {
-		if m.m.Label == "guard" {
-			// The rules read abuse here and found it quoted, reported or
-			// aimed at the writer: that reading stands.
-			return ms
-		}
-		switch m.cat {
-		case CategorySpam:
-			spam += m.m.Weight
-		case CategoryTroll:
-			troll += m.m.Weight
-		}
+	// Where the rules read abuse and found it quoted, reported or aimed at
+	// the writer, that reading stands.
+	if hasLabel(ms, "guard") {
+		return ms
 	}
-	if spam >= p.SpamReview || troll >= p.TrollReview {
+	s := sums(ms)
+	if s.Spam >= p.SpamReview || s.Troll >= p.TrollReview {
 		return ms
 	}
 	// The models read the same features: gather them once.
@@ -338,9 +330,9 @@ func (rs *RuleSet) secondOpinion(n *Normalized, ms []scored, p Policy) []scored 
 		if r.p < l.threshold {
 			continue
 		}
-		need := p.TrollReview - troll
+		need := p.TrollReview - s.Troll
 		if l.model.category == CategorySpam {
-			need = p.SpamReview - spam
+			need = p.SpamReview - s.Spam
 		}
 		ms = r.explain(n, l.model.category, need, ms)
 	}
