@@ -163,6 +163,11 @@ func TestReloadKeepsOldModelOnError(t *testing.T) {
 	v, err := e.Classify(context.Background(), &message.Comment{ID: "1", Text: "What a blorf take.", ThreadLang: "en"}, DefaultPolicy())
 	require.NoError(t, err)
 	require.Equal(t, message.ActionReview, v.Action)
+
+	// A new model under the same rule file is a new rule set.
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(path), "tiny.model"), []byte(tinyModel+"1\tcheddar\n"), 0o644))
+	require.NoError(t, e.Reload())
+	require.NotEqual(t, old, e.Ruleset())
 }
 
 // labelledCorpora reads the corpora of testdata, then its golden files,

@@ -343,8 +343,7 @@ type RuleSet struct {
 }
 
 // Hash returns the rule set's identity: the first 16 hex digits of the
-// SHA-256 of the rule file, followed by the model file when the rule set
-// has a model.
+// SHA-256 of the rule file followed by the hashes of its models.
 func (rs *RuleSet) Hash() string { return rs.hash }
 
 // rules returns the compiled rules for a language, falling back to the
@@ -369,14 +368,15 @@ func ParseRules(name string, data []byte) (*RuleSet, error) {
 	}
 	v := &validator{name: name, file: file}
 	rs := v.compile(&rf)
-	modelData := v.models(rs, rf.Models)
+	v.models(rs, rf.Models)
 	if len(v.errs) > 0 {
 		return nil, v.errs
 	}
+	// The models' own hashes stand for their files.
 	h := sha256.New()
 	h.Write(data)
-	for _, d := range modelData {
-		h.Write(d)
+	for _, l := range rs.models {
+		h.Write([]byte(l.model.Hash()))
 	}
 	rs.hash = hex.EncodeToString(h.Sum(nil)[:8])
 	rs.source = name
@@ -389,14 +389,13 @@ var builtinModels = map[Category]func() (*Model, error){
 	CategorySpam:  sync.OnceValues(func() (*Model, error) { return ParseModel("spam.model", defaultSpamModel) }),
 }
 
-// models loads the rule file's model section into rs and returns the model
-// files' bytes. A model file is read relative to the rule file's directory
-// and must hold a model of the category it is named for.
-func (v *validator) models(rs *RuleSet, mf *modelsFile) [][]byte {
+// models loads the rule file's model section into rs. A model file is read
+// relative to the rule file's directory and must hold a model of the
+// category it is named for.
+func (v *validator) models(rs *RuleSet, mf *modelsFile) {
 	if mf == nil {
-		return nil
+		return
 	}
-	var out [][]byte
 	for _, c := range []struct {
 		cat Category
 		f   *modelFile
@@ -409,7 +408,7 @@ func (v *validator) models(rs *RuleSet, mf *modelsFile) [][]byte {
 			v.errorf(path+".threshold", "model.%s.threshold %g is outside (0, 1)", c.cat, t)
 			continue
 		}
-		m, data, err := loadModel(v.name, c.cat, c.f.File)
+		m, err := loadModel(v.name, c.cat, c.f.File)
 		if err != nil {
 			v.errorf(path+".file", "model.%s.file: %v", c.cat, err)
 			continue
@@ -419,27 +418,23 @@ func (v *validator) models(rs *RuleSet, mf *modelsFile) [][]byte {
 			continue
 		}
 		rs.models = append(rs.models, learned{model: m, threshold: c.f.Threshold})
-		out = append(out, data)
 	}
-	return out
 }
 
 // loadModel reads the model named file ("" for the built-in one of the
 // category), relative to the rule file ruleFile.
-func loadModel(ruleFile string, c Category, file string) (*Model, []byte, error) {
+func loadModel(ruleFile string, c Category, file string) (*Model, error) {
 	if file == "" {
-		m, err := builtinModels[c]()
-		return m, DefaultModel(c), err
+		return builtinModels[c]()
 	}
 	if !filepath.IsAbs(file) {
 		file = filepath.Join(filepath.Dir(ruleFile), file)
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	m, err := ParseModel(file, data)
-	return m, data, err
+	return ParseModel(file, data)
 }
 
 func yamlError(name string, err error) *RuleError {
