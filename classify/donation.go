@@ -101,11 +101,7 @@ type cuePhrase struct {
 // start-up rather than for every token of every comment.
 func splitPhrases(s string) []cuePhrase {
 	var out []cuePhrase
-	for _, p := range strings.Split(s, "|") {
-		w := strings.Fields(p)
-		if len(w) == 0 {
-			continue
-		}
+	for _, w := range phraseList(s) {
 		c := cuePhrase{words: w}
 		if last := w[len(w)-1]; strings.HasSuffix(last, "*") {
 			c.prefix = true
