@@ -230,11 +230,12 @@ func eachFeature(toks []Token, buf *featureBuf, fn func(key []byte, a, b int)) {
 	}
 }
 
-// modelReading is the model's reading of one comment: the probability that
-// it is trolling, and each token's share of the evidence for it.
+// modelReading is a model's reading of one comment: the probability that
+// it belongs to the model's category, and each token's share of the
+// evidence for it.
 type modelReading struct {
 	p     float64
-	share []float64 // per token; positive pushes toward troll
+	share []float64 // per token; positive pushes toward the category
 }
 
 // distinct returns the distinct features of the tokens, each at its first
